@@ -1,0 +1,43 @@
+# hybridrec: build the book, run the tests. Both targets install what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+BUILD  := _build
+SRC    := $(BUILD)/src
+
+.PHONY: install data book execute test lab bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (hybridrec)" >/dev/null
+	touch $@
+
+install: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/python -m hybridrec_ref.data
+
+# Execute every chapter notebook (full parameters) into the book's build tree.
+execute: data
+	$(BIN)/python -m hybridrec_ref.notebook notebooks $(SRC)/notebooks
+
+# Copy the book's prose and configuration beside the executed notebooks, then build
+# with execution off and warnings as errors.
+book: execute
+	$(BIN)/python -m hybridrec_ref.book $(SRC)
+	@echo "Book built: $(CURDIR)/$(BUILD)/html/index.html"
+
+test: data
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+bench: data
+	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,168 @@
+"""Train/test splits, all seeded, deterministic and vectorised (chapters 1, 9, 11).
+
+Every split returns :class:`Interactions` in the *same index space* as its
+input, so models fitted on ``train`` score the items ``test`` refers to.
+
+- :func:`random_holdout`: per user, a random ``test_frac`` of their
+  interactions goes to test (stratified by user; users with a single
+  interaction keep it in train).
+- :func:`chronological_holdout`: per user, the latest ``test_frac``.
+- :func:`leave_last_out`: per user, the last ``n`` interactions (sequential
+  recommendation), optionally one more for validation.
+- :func:`kfold`: ``k`` random folds over all interactions (what Surprise's
+  ``KFold`` does), for rating prediction.
+- :func:`cold_start_split`: a fraction of items (or users) loses *all* its
+  interactions to test; the rest is split by :func:`random_holdout`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from .interactions import Interactions
+
+
+def _check_frac(name: str, frac: float) -> None:
+    if not 0.0 < frac < 1.0:
+        raise ValueError(f"{name} must lie strictly between 0 and 1, got {frac}")
+
+
+def _check_nonempty(data: Interactions) -> None:
+    if len(data) == 0:
+        raise ValueError("cannot split empty interactions")
+
+
+def _rank_within_user(users: np.ndarray, order_key: np.ndarray) -> np.ndarray:
+    """Position (0-based) of each interaction within its user, by ``order_key``."""
+    order = np.lexsort((order_key, users))
+    sorted_users = users[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_users)) + 1]
+    counts = np.diff(np.r_[starts, len(users)])
+    pos_sorted = np.arange(len(users)) - np.repeat(starts, counts)
+    rank = np.empty(len(users), dtype=np.int64)
+    rank[order] = pos_sorted
+    return rank
+
+
+def _tail_mask(data: Interactions, n_tail: np.ndarray, order_key: np.ndarray) -> np.ndarray:
+    """True for each user's last ``n_tail[user]`` interactions by ``order_key``."""
+    counts = data.user_counts()
+    rank = _rank_within_user(data.users, order_key)
+    return rank >= (counts - n_tail)[data.users]
+
+
+def _n_test(counts: np.ndarray, frac: float) -> np.ndarray:
+    """Held-out count per user: round(frac * n), at least 1, leaving at least 1 in train."""
+    n = np.floor(frac * counts + 0.5).astype(np.int64)
+    n = np.maximum(n, 1)
+    return np.where(counts >= 2, np.minimum(n, counts - 1), 0)
+
+
+def random_holdout(data: Interactions, test_frac: float = 0.2, seed: int = 42) -> tuple[Interactions, Interactions]:
+    """Per-user stratified random split: ``round(test_frac * n_u)`` of each user's interactions to test."""
+    _check_nonempty(data)
+    _check_frac("test_frac", test_frac)
+    test = _holdout_mask(data, test_frac, seed)
+    return data.subset(~test), data.subset(test)
+
+
+def _time_key(data: Interactions, seed: int) -> np.ndarray:
+    if data.timestamps is None:
+        raise ValueError("a chronological split needs timestamps; these interactions have none")
+    # ties broken at random (seeded), not by file order
+    rng = np.random.default_rng(seed)
+    return data.timestamps.astype(np.float64) + rng.random(len(data)) * 0.5
+
+
+def chronological_holdout(data: Interactions, test_frac: float = 0.2, seed: int = 42) -> tuple[Interactions, Interactions]:
+    """Per user, the most recent ``round(test_frac * n_u)`` interactions go to test."""
+    _check_nonempty(data)
+    _check_frac("test_frac", test_frac)
+    test = _tail_mask(data, _n_test(data.user_counts(), test_frac), _time_key(data, seed))
+    return data.subset(~test), data.subset(test)
+
+
+def leave_last_out(data: Interactions, n: int = 1, validation: bool = False, seed: int = 42):
+    """Per user, the last ``n`` interactions (by time) go to test.
+
+    With ``validation=True`` the ``n`` before those go to a validation part and
+    ``(train, valid, test)`` is returned. Users with too few interactions keep
+    everything in train (at least one interaction always stays in train).
+    """
+    _check_nonempty(data)
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    key = _time_key(data, seed)
+    counts = data.user_counts()
+    parts = 2 if validation else 1
+    n_tail = np.where(counts > parts * n, n, 0)
+    rank = _rank_within_user(data.users, key)
+    from_end = counts[data.users] - rank  # 1 for the last interaction
+    test = from_end <= n_tail[data.users]
+    if not validation:
+        return data.subset(~test), data.subset(test)
+    valid = (from_end > n_tail[data.users]) & (from_end <= 2 * n_tail[data.users])
+    return data.subset(~(test | valid)), data.subset(valid), data.subset(test)
+
+
+def kfold(data: Interactions, k: int = 5, seed: int = 42) -> Iterator[tuple[Interactions, Interactions]]:
+    """``k`` random folds over all interactions; yields ``(train, test)`` pairs."""
+    _check_nonempty(data)
+    if k < 2 or k > len(data):
+        raise ValueError(f"k must lie in [2, {len(data)}], got {k}")
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(data), dtype=np.int64)
+    fold[rng.permutation(len(data))] = np.arange(len(data)) % k
+    for f in range(k):
+        yield data.subset(fold != f), data.subset(fold == f)
+
+
+@dataclass(frozen=True)
+class ColdStartSplit:
+    """A cold-start split: ``cold`` holds the indices of the cold items (or users)."""
+
+    train: Interactions
+    test: Interactions
+    cold: np.ndarray
+    axis: str
+
+    def test_is_cold(self) -> np.ndarray:
+        """Boolean mask over ``test``: True where the interaction involves a cold entity."""
+        ids = self.test.items if self.axis == "item" else self.test.users
+        return np.isin(ids, self.cold)
+
+
+def cold_start_split(data: Interactions, cold_frac: float = 0.2, test_frac: float = 0.2, axis: str = "item",
+                     seed: int = 42) -> ColdStartSplit:
+    """Remove a random ``cold_frac`` of items (or users) entirely from training.
+
+    All interactions of the cold entities go to test; the remaining (warm)
+    interactions are split per user with :func:`random_holdout` at
+    ``test_frac``, so the test set mixes cold and warm cases and one ranking
+    over all items can be scored for both.
+    """
+    _check_nonempty(data)
+    _check_frac("cold_frac", cold_frac)
+    _check_frac("test_frac", test_frac)
+    if axis not in ("item", "user"):
+        raise ValueError(f"axis must be 'item' or 'user', got {axis!r}")
+    rng = np.random.default_rng(seed)
+    ids = data.items if axis == "item" else data.users
+    present = np.unique(ids)
+    n_cold = int(round(cold_frac * len(present)))
+    cold = np.sort(rng.choice(present, size=n_cold, replace=False))
+    is_cold = np.isin(ids, cold)
+    warm_idx = np.flatnonzero(~is_cold)
+    warm_test = _holdout_mask(data.subset(warm_idx), test_frac, seed)
+    test = np.zeros(len(data), dtype=bool)
+    test[is_cold] = True
+    test[warm_idx[warm_test]] = True
+    return ColdStartSplit(data.subset(~test), data.subset(test), cold, axis)
+
+
+def _holdout_mask(data: Interactions, test_frac: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return _tail_mask(data, _n_test(data.user_counts(), test_frac), rng.random(len(data)))

@@ -1,0 +1,49 @@
+"""Shared fixtures: the dataset once per session, and executed notebooks.
+
+``executed_notebook("01_background.ipynb")`` runs the notebook with Papermill
+(full parameters, as CI and the book do; ``HYBRIDREC_SMOKE=1`` switches to
+the SMOKE run for quick local checks) into ``_build/src/notebooks/`` (the
+book's source tree, so the book test builds from these very outputs) and
+returns its glued values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hybridrec_ref.notebook import error_outputs, execute, read_glued
+
+ROOT = Path(__file__).resolve().parents[1]
+EXECUTED = ROOT / "_build" / "src" / "notebooks"
+SMOKE = os.environ.get("HYBRIDREC_SMOKE") == "1"
+
+
+@pytest.fixture(scope="session")
+def ml100k():
+    from hybridrec_ref.data import load_movielens_100k
+
+    return load_movielens_100k()
+
+
+_cache: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="session")
+def executed_notebook():
+    def run(name: str) -> dict:
+        if name not in _cache:
+            out = execute(ROOT / "notebooks" / name, EXECUTED / name, {"SMOKE": True} if SMOKE else {})
+            errors = error_outputs(out)
+            assert not errors, f"{name} left error outputs: {errors}"
+            _cache[name] = read_glued(out)
+        return _cache[name]
+
+    return run
+
+
+def approx(expected: float, tol: float):
+    """``pytest.approx`` with an absolute tolerance stated next to each expected value."""
+    return pytest.approx(expected, abs=tol)
