@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -53,7 +54,8 @@ def read_glued(notebook: str | Path) -> dict:
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
             if name is None:
                 continue
-            text = out.get("data", {}).get("text/plain", "")
+            prefix = out["metadata"]["scrapbook"].get("mime_prefix", "")
+            text = out.get("data", {}).get(prefix + "text/plain", "")
             text = "".join(text) if isinstance(text, list) else text
             try:
                 values[name] = ast.literal_eval(text)
@@ -75,8 +77,17 @@ def execute(src: str | Path, dest: str | Path, parameters: dict | None = None, k
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(src), str(dest), parameters=parameters or {}, kernel_name=kernel,
-                        cwd=str(Path(src).resolve().parent), progress_bar=False)
+    # Progress bars help a reader in JupyterLab; in the built book they are noise.
+    old = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        pm.execute_notebook(str(src), str(dest), parameters=parameters or {}, kernel_name=kernel,
+                            cwd=str(Path(src).resolve().parent), progress_bar=False)
+    finally:
+        if old is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = old
     return dest
 
 

@@ -47,3 +47,10 @@ def executed_notebook():
 def approx(expected: float, tol: float):
     """``pytest.approx`` with an absolute tolerance stated next to each expected value."""
     return pytest.approx(expected, abs=tol)
+
+
+@pytest.fixture
+def full_run():
+    """Use in tests whose expected values hold for the full run only (skipped under HYBRIDREC_SMOKE=1)."""
+    if SMOKE:
+        pytest.skip("expected values hold for the full run; HYBRIDREC_SMOKE=1 is set")

@@ -67,7 +67,7 @@ def _read_grouplens(cache: Path, archive: str):
 def load_movielens_100k(cache_dir: str | Path | None = None, sources=None, verbose: bool = False) -> Dataset:
     """Load MovieLens-100k as a :class:`Dataset` (fetching and verifying it if needed).
 
-    Item table columns: ``title`` (without the year), ``year`` (float, NaN if
+    Item table columns: ``title`` (without the year), ``year`` (nullable int, ``<NA>`` if
     unknown), ``genres`` (list of str), ``text`` (see :func:`item_text`).
     User table columns: ``age, sex, occupation, zip``. Interactions carry
     ratings (1-5) and Unix timestamps. Raw ids are the MovieLens ids.
@@ -81,6 +81,7 @@ def load_movielens_100k(cache_dir: str | Path | None = None, sources=None, verbo
                                          ratings=inter["rating"].to_numpy(np.float32),
                                          timestamps=inter["timestamp"].to_numpy(np.int64))
     items = items.set_index("item").loc[interactions.item_ids].reset_index(names="raw_id")
+    items["year"] = items["year"].astype("Int64")
     items["text"] = [item_text(t, y, g) for t, y, g in zip(items["title"], items["year"], items["genres"])]
     users = users.set_index("user").loc[interactions.user_ids].reset_index(names="raw_id")
     return Dataset("ml-100k", interactions, items, users)

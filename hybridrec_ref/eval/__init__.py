@@ -2,9 +2,9 @@
 
 from .beyond import catalogue_coverage, intra_list_diversity, item_self_information, novelty
 from .metrics import RANKING_METRICS, ideal_dcg, mae, relevance_at, rmse, topk_metrics
-from .protocol import compare, evaluate, per_user_metrics, relevant_matrix
+from .protocol import compare, evaluate, per_user_metrics, relevant_matrix, with_ci
 from .stats import bootstrap_ci, paired_test
 
-__all__ = ["evaluate", "per_user_metrics", "compare", "relevant_matrix", "topk_metrics", "relevance_at",
+__all__ = ["evaluate", "per_user_metrics", "compare", "relevant_matrix", "with_ci", "topk_metrics", "relevance_at",
            "ideal_dcg", "rmse", "mae", "RANKING_METRICS", "catalogue_coverage", "intra_list_diversity",
            "novelty", "item_self_information", "bootstrap_ci", "paired_test"]

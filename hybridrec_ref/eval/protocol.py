@@ -121,3 +121,16 @@ def compare(models: dict, train: Interactions, test: Interactions, ks=(10,), met
                 row[f"{key} CI"] = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]"
         rows[name] = row
     return pd.DataFrame(rows).T
+
+
+def with_ci(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Merge each ``metric`` column of :func:`compare` with its ``metric CI`` column: ``"0.225 [0.213, 0.236]"``."""
+    out = {}
+    for col in table.columns:
+        if col.endswith(" CI"):
+            continue
+        values = table[col].map(lambda v: f"{v:.{digits}f}")
+        if f"{col} CI" in table:
+            values = values + " " + table[f"{col} CI"]
+        out[col] = values
+    return pd.DataFrame(out, index=table.index)

@@ -1,0 +1,57 @@
+"""Repository hygiene: clean notebooks with a parameters cell, a table of contents that matches the files."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hybridrec_ref.book import toc_notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts; clear them before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_a_parameters_cell_first(path):
+    nb = json.loads(path.read_text())
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    assert "parameters" in first.get("metadata", {}).get("tags", []), f"{path.name}: first code cell not tagged"
+    source = "".join(first["source"])
+    for name in ("SEED", "DEVICE", "SMOKE"):
+        assert f"{name} =" in source, f"{path.name}: parameters cell lacks {name}"
+
+
+def test_toc_lists_exactly_the_existing_chapters():
+    listed = toc_notebooks()
+    on_disk = [f"notebooks/{p.name}" for p in NOTEBOOKS]
+    assert sorted(listed) == sorted(on_disk)
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    for f in files:
+        assert any((ROOT / (f + ext)).exists() for ext in ("", ".md", ".ipynb")), f"_toc.yml lists missing {f}"
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make book" in readme
+
+
+def test_no_data_file_is_tracked():
+    tracked = subprocess.run(["git", "ls-files", "data"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert all(Path(p).suffix in (".json", ".md", "") or p.endswith(".gitkeep") for p in tracked), tracked
