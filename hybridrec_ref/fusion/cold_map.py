@@ -8,13 +8,19 @@ one), and predicts ``y_i`` for cold items. The user side is untouched, so a
 cold item is scored by *this user's* CF taste, not by a generic text match:
 that is what lets it pick which cold item a user wants.
 
-The predicted factors are shrunk towards the mean (ridge regression predicts
-conservatively), so cold items would rarely reach a top-k list next to warm
-ones. :class:`ColdStartHybrid` multiplies cold items' scores by a
-calibration factor chosen on *validation data made from the training set*:
-a share of the warm items is made cold inside ``train``, the whole pipeline is
-fitted on the rest, and the factor that maximises NDCG@k on the held-out part
-wins. The test set is never looked at.
+Cold and warm scores are not on the same footing: predicted factors are
+shrunk towards the mean item (ridge regression predicts conservatively), and
+the mean item points at whatever is popular. :class:`ColdStartHybrid`
+therefore calibrates cold items' scores with an affine map in units of each
+user's spread of warm scores::
+
+    s'(u, i) = scale * s(u, i) + shift * std_u(warm scores)     for cold i
+
+with ``(scale, shift)`` chosen on *validation data made from the training
+set*: a share of the warm items is made cold inside ``train``, the pipeline
+is fitted on the rest, and the pair that maximises NDCG@k on the held-out part
+wins. The test set is never looked at. If no pair helps, the chosen one keeps
+cold items out of the lists: an honest answer, not a failure.
 """
 
 from __future__ import annotations
@@ -78,18 +84,21 @@ class ColdStartHybrid(Recommender):
     factor_model : an *unfitted* factor recommender (copied for the validation fit).
     item_features : ``(n_items, d)`` array: e.g. MiniLM embeddings of item text beside genre one-hots.
     reg : ridge strength of the :class:`FactorMap`.
-    cold_scales : candidate calibration factors for cold items' scores; ``cold_scale_`` is the best
-        on validation (a single value skips the validation fit).
+    cold_scales, cold_shifts : candidate ``scale`` and ``shift`` values of the calibration; the best
+        pair on validation is ``cold_scale_``, ``cold_shift_`` (a single pair skips the validation fit).
     valid_cold_frac, valid_test_frac, k : the validation split made from ``train`` and the NDCG cut-off.
     """
 
     def __init__(self, factor_model: Recommender, item_features, reg: float = 1.0,
-                 cold_scales=(1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0), valid_cold_frac: float = 0.2,
+                 cold_scales=(1.0, 1.5, 2.0, 3.0), cold_shifts=(-1.0, -0.5, 0.0, 0.5), valid_cold_frac: float = 0.2,
                  valid_test_frac: float = 0.2, k: int = 10, seed: int = 42):
         if len(cold_scales) == 0 or min(cold_scales) <= 0:
             raise ValueError("cold_scales must hold positive factors")
+        if len(cold_shifts) == 0:
+            raise ValueError("cold_shifts must hold at least one value")
         self.factor_model, self.item_features, self.reg = factor_model, item_features, reg
-        self.cold_scales, self.valid_cold_frac, self.valid_test_frac = tuple(cold_scales), valid_cold_frac, valid_test_frac
+        self.cold_scales, self.cold_shifts = tuple(cold_scales), tuple(cold_shifts)
+        self.valid_cold_frac, self.valid_test_frac = valid_cold_frac, valid_test_frac
         self.k, self.seed = k, seed
 
     def _fit_parts(self, train: Interactions):
@@ -106,42 +115,48 @@ class ColdStartHybrid(Recommender):
         return model, users, items, cold
 
     def _fit(self, train: Interactions) -> None:
-        if len(self.cold_scales) == 1:
-            self.cold_scale_ = float(self.cold_scales[0])
+        pairs = [(a, b) for a in self.cold_scales for b in self.cold_shifts]
+        if len(pairs) == 1:
+            self.cold_scale_, self.cold_shift_ = pairs[0]
         else:
-            self.validation_ = self._validate(train)
-            self.cold_scale_ = float(max(self.validation_, key=self.validation_.get))
+            self.validation_ = self._validate(train, pairs)
+            self.cold_scale_, self.cold_shift_ = max(self.validation_, key=self.validation_.get)
         self.model_, self.user_side_, self.item_side_, self.cold_ = self._fit_parts(train)
 
-    def _validate(self, train: Interactions) -> dict:
-        """NDCG@k on a cold-start split of ``train`` for each candidate scale."""
+    def _validate(self, train: Interactions, pairs) -> dict:
+        """NDCG@k on a cold-start split of ``train`` for each candidate (scale, shift)."""
         inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=self.seed)
         _, users, items, cold = self._fit_parts(inner.train)
         results = {}
-        for scale in self.cold_scales:
-            probe = _FixedFactors(users, items, cold, scale).fit(inner.train)
+        for scale, shift in pairs:
+            probe = CalibratedFactors(users, items, cold, scale, shift).fit(inner.train)
             table = per_user_metrics(probe, inner.train, inner.test, ks=(self.k,))
-            results[scale] = float(table[f"NDCG@{self.k}"].mean())
+            results[(scale, shift)] = float(table[f"NDCG@{self.k}"].mean())
         return results
 
+    def calibrated(self, scale: float, shift: float) -> "CalibratedFactors":
+        """The fitted model with another calibration (for trade-off curves; fit it on the same train)."""
+        return CalibratedFactors(self.user_side_, self.item_side_, self.cold_, scale, shift)
+
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        return _scores(self.user_side_, self.item_side_, self.cold_, self.cold_scale_, users)
+        return _scores(self.user_side_, self.item_side_, self.cold_, self.cold_scale_, self.cold_shift_, users)
 
 
-def _scores(user_side, item_side, cold, scale, users) -> torch.Tensor:
+def _scores(user_side, item_side, cold, scale, shift, users) -> torch.Tensor:
     s = user_side[torch.as_tensor(users, device=user_side.device)] @ item_side.T
-    s[:, cold] *= scale
+    spread = s[:, ~cold].std(dim=1, keepdim=True) if (~cold).sum() > 1 else torch.ones(len(s), 1, device=s.device)
+    s[:, cold] = scale * s[:, cold] + shift * spread
     return s
 
 
-class _FixedFactors(Recommender):
-    """Scores from given factor matrices (used to probe calibration factors on validation)."""
+class CalibratedFactors(Recommender):
+    """Scores from given factor matrices with a (scale, shift) calibration of cold items."""
 
-    def __init__(self, user_side, item_side, cold, scale):
-        self.user_side, self.item_side, self.cold, self.scale = user_side, item_side, cold, scale
+    def __init__(self, user_side, item_side, cold, scale: float = 1.0, shift: float = 0.0):
+        self.user_side, self.item_side, self.cold, self.scale, self.shift = user_side, item_side, cold, scale, shift
 
     def _fit(self, train: Interactions) -> None:
         pass
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        return _scores(self.user_side, self.item_side, self.cold, self.scale, users)
+        return _scores(self.user_side, self.item_side, self.cold, self.scale, self.shift, users)

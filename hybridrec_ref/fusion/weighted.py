@@ -77,14 +77,25 @@ class WeightedHybrid(Recommender):
     def _score(self, users: np.ndarray) -> torch.Tensor:
         total = None
         for name, model in self.components.items():
-            raw = model.score(users).cpu()
-            if name in self.abstain_on_cold:
-                norm = torch.zeros(raw.shape)
-                warm = normalise_rows(raw[:, self.warm_items_], self.normalise)
-                norm[:, self.warm_items_] = warm
-                norm[:, ~self.warm_items_] = warm.mean(dim=1, keepdim=True)
-            else:
-                norm = normalise_rows(raw, self.normalise)
-            part = self.weights[name] * norm
+            part = self.weights[name] * normalised_scores(model, users, self.normalise,
+                                                          self.warm_items_ if name in self.abstain_on_cold else None)
             total = part if total is None else total + part
         return total
+
+
+def normalised_scores(model: Recommender, users: np.ndarray, how: str = "zscore",
+                      warm_items: torch.Tensor | None = None) -> torch.Tensor:
+    """A fitted model's scores for ``users``, normalised per row (on the CPU).
+
+    With ``warm_items`` (a boolean mask) the model *abstains* on the other
+    items: rows are normalised over warm items only and cold items get the
+    row mean of the normalised warm scores (the neutral value).
+    """
+    raw = model.score(users).float().cpu()
+    if warm_items is None:
+        return normalise_rows(raw, how)
+    out = torch.empty(raw.shape)
+    warm = normalise_rows(raw[:, warm_items], how)
+    out[:, warm_items] = warm
+    out[:, ~warm_items] = warm.mean(dim=1, keepdim=True)
+    return out

@@ -1,0 +1,36 @@
+"""Chapter 6 executes; its recorded numbers match the full run and support what the prose says.
+
+Expected values: full CPU run, seeds fixed. Tolerances: 2e-3 for deterministic
+closed-form/kNN models, 0.01 for models trained with sampled negatives or
+random initialisation (ALS, BPR) and for everything built on them.
+"""
+
+from conftest import approx
+
+NB = "06_hybrid_design.ipynb"
+
+
+def test_chapter_6_runs_and_glues(executed_notebook):
+    g = executed_notebook(NB)
+    for key in ("best_single", "fa_ndcg", "fa_cold_recall", "content_cold_recall", "fa_vs_single_p",
+                "sweep_target", "fig_designs", "fig_calibration", "pipeline_ndcg"):
+        assert key in g, key
+    # CF-only hybrids cannot recommend cold items; the pipeline is the same model as feature augmentation
+    assert g["weighted_cold_recall"] == 0.0
+    assert g["pipeline_ndcg"] == approx(g["fa_ndcg"], 1e-9)
+
+
+def test_chapter_6_full_run_values(executed_notebook, full_run):
+    g = executed_notebook(NB)
+    assert g["n_cold"] == 336
+    assert g["best_single"] == "ALS"
+    assert g["best_single_ndcg"] == approx(0.393, 0.01)
+    assert g["knn_ndcg"] == approx(0.3585, 2e-3)
+    assert g["content_cold_recall"] == approx(0.0144, 2e-3)
+    assert g["fa_ndcg"] == approx(0.368, 0.01)
+    assert g["fa_cold_recall"] == approx(0.0197, 0.01)
+    # issue #5 acceptance, reported as measured: cold recall above the content model's,
+    # but overall NDCG significantly below the tuned ALS (the prose says so)
+    assert g["fa_cold_recall"] > g["content_cold_recall"]
+    assert g["fa_vs_single_high"] < 0 and g["fa_vs_single_p"] < 0.01
+    assert g["sweep_n_reaching"] > 0 and g["sweep_reach_cost"] > 0
