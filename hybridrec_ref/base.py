@@ -37,16 +37,31 @@ class Recommender:
 
     #: models that predict explicit ratings set this to True and implement ``_predict``
     predicts_ratings = False
+    #: models that track a validation set while training (learning curves, early stopping)
+    #: set this to True and read ``self._valid`` (``None`` when not given) inside ``_fit``
+    uses_validation = False
 
     # --------------------------------------------------------------- public
-    def fit(self, train: Interactions) -> "Recommender":
+    def fit(self, train: Interactions, valid: Interactions | None = None) -> "Recommender":
+        """Fit on ``train``; ``valid`` (same index space) only for models with ``uses_validation``."""
         if not isinstance(train, Interactions):
             raise TypeError(f"fit expects an Interactions object, got {type(train).__name__}")
         if len(train) == 0:
             raise ValueError("cannot fit on empty interactions")
+        if valid is not None:
+            if not self.uses_validation:
+                raise ValueError(f"{type(self).__name__} does not use validation data; call fit(train)")
+            if not isinstance(valid, Interactions):
+                raise TypeError(f"valid must be an Interactions object, got {type(valid).__name__}")
+            if (valid.n_users, valid.n_items) != (train.n_users, train.n_items):
+                raise ValueError("train and valid live in different index spaces; split one Interactions object")
         self.n_users_, self.n_items_ = train.n_users, train.n_items
         self.seen_ = train.to_csr("ones")
-        self._fit(train)
+        self._valid = valid
+        try:
+            self._fit(train)
+        finally:
+            del self._valid
         return self
 
     def score(self, users) -> torch.Tensor:

@@ -54,3 +54,23 @@ def full_run():
     """Use in tests whose expected values hold for the full run only (skipped under HYBRIDREC_SMOKE=1)."""
     if SMOKE:
         pytest.skip("expected values hold for the full run; HYBRIDREC_SMOKE=1 is set")
+
+
+class FixedScores:
+    """Build a recommender with fixed scores: a row (same for every user) or a users x items matrix."""
+
+    def __new__(cls, scores):
+        import numpy as np
+        import torch
+
+        from hybridrec_ref.base import Recommender
+
+        class _Fixed(Recommender):
+            def _fit(self, train):
+                pass
+
+            def _score(self, users):
+                s = torch.as_tensor(np.asarray(scores), dtype=torch.float32)
+                return s.expand(len(users), -1).clone() if s.ndim == 1 else s[torch.as_tensor(users)].clone()
+
+        return _Fixed()

@@ -45,6 +45,8 @@ def test_unfitted_and_bad_fit_inputs():
         BiasBaseline().fit(Interactions(np.array([0]), np.array([0]), 1, 1))
     with pytest.raises(ValueError, match="n_epochs"):
         BiasBaseline(n_epochs=0)
+    with pytest.raises(ValueError, match="does not use validation"):
+        MostPopular().fit(small(), valid=small())
 
 
 def test_bias_baseline_closed_form_on_one_epoch():

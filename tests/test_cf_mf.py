@@ -85,5 +85,5 @@ def test_bad_input_raises():
     with pytest.raises(ValueError, match="ratings"):
         MatrixFactorization().fit(Interactions([0, 1], [0, 1], 2, 2))
     data = low_rank()
-    with pytest.raises(ValueError, match="valid"):
+    with pytest.raises(TypeError, match="valid"):
         MatrixFactorization(n_epochs=1).fit(data, valid="not a split")

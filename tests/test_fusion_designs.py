@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import FixedScores
 
 from hybridrec_ref.base import Recommender
 from hybridrec_ref.cf import MostPopular
@@ -14,16 +15,6 @@ from hybridrec_ref.fusion.meta import MetaLevelHybrid
 from hybridrec_ref.fusion.pipeline import HybridRecommender, genre_matrix
 from hybridrec_ref.fusion.switching import SwitchingHybrid
 
-
-class Fixed(Recommender):
-    def __init__(self, row):
-        self.row = row
-
-    def _fit(self, train):
-        pass
-
-    def _score(self, users):
-        return torch.tensor(self.row, dtype=torch.float32).expand(len(users), -1).clone()
 
 
 class TrueFactors(Recommender):
@@ -97,17 +88,17 @@ def test_factor_targets_requires_a_factor_model():
 
 def test_switching_uses_the_fallback_for_light_users_only():
     train = Interactions(np.array([0, 0, 0, 1]), np.array([0, 1, 2, 0]), 2, 5)
-    h = SwitchingHybrid(Fixed([1.0, 0, 0, 0, 0]), Fixed([0, 0, 0, 0, 9.0]), min_history=2).fit(train)
+    h = SwitchingHybrid(FixedScores([1.0, 0, 0, 0, 0]), FixedScores([0, 0, 0, 0, 9.0]), min_history=2).fit(train)
     s = h.score([0, 1])
     assert s[0, 0] == 1.0 and s[1, 4] == 9.0
     with pytest.raises(ValueError, match="min_history"):
-        SwitchingHybrid(Fixed([1.0]), Fixed([1.0]), min_history=-1)
+        SwitchingHybrid(FixedScores([1.0]), FixedScores([1.0]), min_history=-1)
 
 
 def test_cascade_only_reorders_the_first_models_candidates():
     train = Interactions(np.array([0]), np.array([0]), 1, 6)
-    first = Fixed([9.0, 5.0, 4.0, 3.0, 2.0, 1.0])    # item 0 is seen; candidates = items 1, 2
-    second = Fixed([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])   # prefers the last items
+    first = FixedScores([9.0, 5.0, 4.0, 3.0, 2.0, 1.0])    # item 0 is seen; candidates = items 1, 2
+    second = FixedScores([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])   # prefers the last items
     h = CascadeHybrid(first, second, n_candidates=2).fit(train)
     assert h.recommend([0], k=2).tolist() == [[2, 1]]
     assert torch.isinf(h.score([0])[0, 3:]).all()

@@ -3,23 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from conftest import FixedScores
 
-from hybridrec_ref.base import Recommender
 from hybridrec_ref.data import Interactions
 from hybridrec_ref.fusion.gated import GatedFusion
-
-
-class Oracle(Recommender):
-    """Scores from planted user/item factors (knows every item, warm or cold)."""
-
-    def __init__(self, scores):
-        self.scores = scores
-
-    def _fit(self, train):
-        pass
-
-    def _score(self, users):
-        return torch.as_tensor(self.scores[users], dtype=torch.float32)
 
 
 def planted(seed=0, n_users=80, n_items=120):
@@ -33,7 +20,7 @@ def planted(seed=0, n_users=80, n_items=120):
 
 def test_gate_trusts_the_informative_expert():
     data, truth, noise = planted()
-    g = GatedFusion({"oracle": Oracle(truth), "noise": Oracle(noise)}, n_steps=150, lr=0.1).fit(data)
+    g = GatedFusion({"oracle": FixedScores(truth), "noise": FixedScores(noise)}, n_steps=150, lr=0.1).fit(data)
     w = g.weights(np.arange(10), np.arange(10))
     assert np.all(w["oracle"] > w["noise"])
     assert g.gate_history_[-1] < g.gate_history_[0]
@@ -44,7 +31,7 @@ def test_gate_trusts_the_informative_expert():
 
 def test_update_changes_history_features_but_not_the_gate():
     data, truth, noise = planted(1)
-    g = GatedFusion({"a": Oracle(truth), "b": Oracle(noise)}, n_steps=20).fit(data)
+    g = GatedFusion({"a": FixedScores(truth), "b": FixedScores(noise)}, n_steps=20).fit(data)
     gate = g.gate_.clone()
     before = g.weights([0], [0])["a"]
     g.update(data.subset(data.users != 0))          # user 0 now has no history
@@ -54,9 +41,9 @@ def test_update_changes_history_features_but_not_the_gate():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(experts={"a": Oracle(np.zeros((1, 1)))}), "two experts"),
-    (dict(experts={"a": Oracle(0), "b": Oracle(0)}, abstain_on_cold=("c",)), "unknown experts"),
-    (dict(experts={"a": Oracle(0), "b": Oracle(0)}, context=("age",)), "context"),
+    (dict(experts={"a": FixedScores(np.zeros((1, 1)))}), "two experts"),
+    (dict(experts={"a": FixedScores(0), "b": FixedScores(0)}, abstain_on_cold=("c",)), "unknown experts"),
+    (dict(experts={"a": FixedScores(0), "b": FixedScores(0)}, context=("age",)), "context"),
 ])
 def test_bad_configuration_is_named(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -3,23 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from conftest import FixedScores
 
-from hybridrec_ref.base import Recommender
 from hybridrec_ref.data import Interactions
 from hybridrec_ref.fusion import WeightedHybrid, normalise_rows
 
-
-class Fixed(Recommender):
-    """A recommender that returns a fixed score row for every user."""
-
-    def __init__(self, row):
-        self.row = row
-
-    def _fit(self, train):
-        pass
-
-    def _score(self, users):
-        return torch.tensor(self.row, dtype=torch.float32).expand(len(users), -1)
 
 
 TRAIN = Interactions(np.array([0, 0, 1]), np.array([0, 1, 1]), 2, 4)  # items 2 and 3 are cold
@@ -40,7 +28,7 @@ def test_constant_rows_do_not_divide_by_zero():
 
 def test_blend_is_the_weighted_sum_of_normalised_scores():
     a, b = [0.0, 1.0, 0.0, 0.0], [4.0, 3.0, 2.0, 1.0]
-    h = WeightedHybrid({"a": Fixed(a), "b": Fixed(b)}, {"a": 0.25, "b": 0.75}).fit(TRAIN)
+    h = WeightedHybrid({"a": FixedScores(a), "b": FixedScores(b)}, {"a": 0.25, "b": 0.75}).fit(TRAIN)
     expected = 0.25 * normalise_rows(torch.tensor([a])) + 0.75 * normalise_rows(torch.tensor([b]))
     assert torch.allclose(h.score([0]), expected)
 
@@ -48,8 +36,8 @@ def test_blend_is_the_weighted_sum_of_normalised_scores():
 def test_abstaining_component_gives_cold_items_its_neutral_value():
     cf = [3.0, 1.0, 0.0, 0.0]          # a CF model scores cold items 2 and 3 at its floor
     content = [0.0, 0.0, 0.0, 1.0]     # content likes cold item 3
-    naive = WeightedHybrid({"cf": Fixed(cf), "content": Fixed(content)}, {"cf": 0.8, "content": 0.2}).fit(TRAIN)
-    aware = WeightedHybrid({"cf": Fixed(cf), "content": Fixed(content)}, {"cf": 0.8, "content": 0.2},
+    naive = WeightedHybrid({"cf": FixedScores(cf), "content": FixedScores(content)}, {"cf": 0.8, "content": 0.2}).fit(TRAIN)
+    aware = WeightedHybrid({"cf": FixedScores(cf), "content": FixedScores(content)}, {"cf": 0.8, "content": 0.2},
                            abstain_on_cold=("cf",)).fit(TRAIN)
     s_naive, s_aware = naive.score([1])[0], aware.score([1])[0]
     # naive: CF's floor is a negative vote that buries the cold item the content model likes
@@ -60,10 +48,10 @@ def test_abstaining_component_gives_cold_items_its_neutral_value():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(components={}), "at least one"),
-    (dict(components={"a": Fixed([1.0])}, weights={"b": 1.0}), "weights name"),
-    (dict(components={"a": Fixed([1.0])}, weights={"a": -1.0}), "non-negative"),
-    (dict(components={"a": Fixed([1.0])}, normalise="softmax"), "normalise"),
-    (dict(components={"a": Fixed([1.0])}, abstain_on_cold=("cf",)), "unknown components"),
+    (dict(components={"a": FixedScores([1.0])}, weights={"b": 1.0}), "weights name"),
+    (dict(components={"a": FixedScores([1.0])}, weights={"a": -1.0}), "non-negative"),
+    (dict(components={"a": FixedScores([1.0])}, normalise="softmax"), "normalise"),
+    (dict(components={"a": FixedScores([1.0])}, abstain_on_cold=("cf",)), "unknown components"),
 ])
 def test_bad_configuration_is_named(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -8,7 +8,6 @@ their perplexities get about 3% and their ranking metrics 0.01 (about 9 of 943
 users on Hit@10).
 """
 
-import pytest
 from conftest import approx
 
 NB = "02_language_models.ipynb"

@@ -63,7 +63,6 @@ def test_leave_last_out_with_validation(data):
 def test_kfold_covers_every_interaction_once():
     rng = np.random.default_rng(0)
     d = Interactions(rng.integers(0, 20, 500), rng.integers(0, 30, 500), 20, 30)
-    seen = np.zeros(len(d), dtype=int)
     folds = list(kfold(d, k=5, seed=1))
     assert len(folds) == 5
     key = d.users * 1000 + d.items

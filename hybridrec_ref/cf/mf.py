@@ -55,6 +55,7 @@ class MatrixFactorization(Recommender):
     """
 
     predicts_ratings = True
+    uses_validation = True  # fit(train, valid) tracks validation RMSE in history_
 
     def __init__(self, n_factors: int = 100, n_epochs: int = 20, lr: float = 0.005, reg: float = 0.02,
                  init_std: float = 0.1, biased: bool = True, batch_size: int = 1024, seed: int = 42,
@@ -71,15 +72,6 @@ class MatrixFactorization(Recommender):
         self.batch_size = _positive("batch_size", batch_size, int)
         self.seed, self.device, self.verbose = seed, device, verbose
 
-    def fit(self, train: Interactions, valid: Interactions | None = None) -> "MatrixFactorization":
-        """Fit on ``train``; if ``valid`` is given, ``history_`` also tracks its RMSE per epoch."""
-        if valid is not None and (not isinstance(valid, Interactions) or valid.ratings is None):
-            raise ValueError("valid must be an Interactions object with ratings (or None)")
-        self._valid = valid
-        try:
-            return super().fit(train)
-        finally:
-            del self._valid
 
     def _fit(self, train: Interactions) -> None:
         if train.ratings is None:
@@ -99,6 +91,8 @@ class MatrixFactorization(Recommender):
         n = len(train)
         history = []
         valid = self._valid
+        if valid is not None and valid.ratings is None:
+            raise ValueError("valid must carry ratings: MatrixFactorization tracks validation RMSE")
         for epoch in tqdm(range(self.n_epochs), disable=not self.verbose, desc="MF epochs"):
             order = torch.randperm(n, generator=gen).to(dev)
             sq_err = torch.zeros((), device=dev)

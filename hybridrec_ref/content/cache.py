@@ -7,8 +7,8 @@ pair, named by a SHA-256 hash of the model identity and of the texts, so a
 different model, a changed text or a different order can never return stale
 vectors.
 
-Writes are atomic (write a temporary file in the same folder, then
-``os.replace``), so an interrupted run leaves either the old file or the new
+Writes are atomic (:func:`~hybridrec_ref.data.fetch.atomic_write_bytes`: a
+temporary file in the same folder, then ``os.replace``), so an interrupted run leaves either the old file or the new
 one, never half a file. Each file also stores the hash of its own array; a
 file that cannot be read, has the wrong key or shape, or whose array does not
 match its hash is reported with a warning, deleted and rebuilt, not trusted.
@@ -17,14 +17,16 @@ match its hash is reported with a warning, deleted and rebuilt, not trusted.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+
+from ..data.fetch import atomic_write_bytes
 
 
 class CacheCorruptionWarning(UserWarning):
@@ -96,17 +98,9 @@ class EmbeddingCache:
         if emb.ndim != 2 or emb.shape[0] != len(texts):
             raise ValueError(f"embeddings must have shape (len(texts)={len(texts)}, dim), got {emb.shape}")
         path = self.path(model_id, texts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, embeddings=emb, key=np.array(self.key(model_id, texts)), digest=np.array(_array_hash(emb)))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        buf = io.BytesIO()
+        np.savez(buf, embeddings=emb, key=np.array(self.key(model_id, texts)), digest=np.array(_array_hash(emb)))
+        atomic_write_bytes(path, buf.getvalue())
         return path
 
     def get_or_compute(self, model_id: str, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:

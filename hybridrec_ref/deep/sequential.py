@@ -122,6 +122,8 @@ class SequentialRecommender(Recommender):
     longer histories (train + valid) at test time without retraining.
     """
 
+    uses_validation = True  # fit(train, valid) records a validation curve in history_
+
     def __init__(self, max_len: int = 50, dim: int = 64, dropout: float = 0.2, epochs: int = 20,
                  batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0, device: str = "auto",
                  seed: int = 42, verbose: bool = False):
@@ -140,17 +142,6 @@ class SequentialRecommender(Recommender):
         raise NotImplementedError
 
     # ---------------------------------------------------------------- train
-    def fit(self, train: Interactions, valid: Interactions | None = None) -> "SequentialRecommender":
-        if valid is not None:
-            if not isinstance(valid, Interactions):
-                raise TypeError(f"valid must be Interactions, got {type(valid).__name__}")
-            if (valid.n_users, valid.n_items) != (train.n_users, train.n_items):
-                raise ValueError("valid lives in a different index space than train; split one Interactions object")
-        self._valid = valid
-        try:
-            return super().fit(train)
-        finally:
-            del self._valid
 
     def _fit(self, train: Interactions) -> None:
         from tqdm.auto import tqdm

@@ -105,6 +105,8 @@ class TwoTowerHybrid(Recommender):
     the ``groups`` updated, and ``NDCG@k`` on ``valid`` when given.
     """
 
+    uses_validation = True  # fit(train, valid) records NDCG@k per epoch and can stop early
+
     def __init__(self, item_text, strategy: str = "joint", switch_every="epoch", phases=("cf", "lm"),
                  n_factors: int = 64, adapter: str = "linear", hidden: int = 128, loss: str = "bpr",
                  n_negatives: int = 128, n_epochs: int = 20, lr: float = 0.005, reg: float = 1e-3,
@@ -142,18 +144,6 @@ class TwoTowerHybrid(Recommender):
         self.k, self.seed, self.device, self.verbose = int(k), seed, device, verbose
 
     # -------------------------------------------------------------- fitting
-    def fit(self, train: Interactions, valid: Interactions | None = None) -> "TwoTowerHybrid":
-        """Fit on ``train``; with ``valid`` (same index space) record NDCG@k per epoch (and stop early)."""
-        if valid is not None:
-            if not isinstance(valid, Interactions):
-                raise TypeError(f"valid must be Interactions, got {type(valid).__name__}")
-            if (valid.n_users, valid.n_items) != (train.n_users, train.n_items):
-                raise ValueError("train and valid live in different index spaces; split one Interactions object")
-        self._valid = valid
-        try:
-            return super().fit(train)
-        finally:
-            del self._valid
 
     def _text_input(self, n_items: int):
         """The frozen embedding tensor, or a :class:`TextTower` over a copy of the encoder."""
