@@ -32,13 +32,14 @@ def _plain(value):
     return value
 
 
-def record(name: str, value, display: bool = False):
-    """Glue ``value`` under ``name`` for the book (``{glue:text}``) and the tests; return it."""
+def record(name: str, value, display: bool = False) -> None:
+    """Glue ``value`` under ``name`` for the book (``{glue:text}``) and the tests.
+
+    Returns nothing, so a cell that ends with ``record(...)`` prints no stray value.
+    """
     from myst_nb import glue
 
-    value = _plain(value)
-    glue(name, value, display=display)
-    return value
+    glue(name, _plain(value), display=display)
 
 
 def read_glued(notebook: str | Path) -> dict:
