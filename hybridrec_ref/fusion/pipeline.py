@@ -23,18 +23,14 @@ import pandas as pd
 
 from ..base import Recommender
 from ..data.interactions import Interactions
+from ..data.text import genre_matrix as multi_hot
 from ..eval.protocol import evaluate as evaluate_model
 from .cold_map import ColdStartHybrid
 
 
 def genre_matrix(items: pd.DataFrame) -> np.ndarray:
     """One-hot genres, one column per genre seen in ``items["genres"]`` (sorted)."""
-    names = sorted({g for gs in items["genres"] for g in gs})
-    index = {g: j for j, g in enumerate(names)}
-    out = np.zeros((len(items), len(names)))
-    for row, gs in enumerate(items["genres"]):
-        out[row, [index[g] for g in gs]] = 1.0
-    return out
+    return multi_hot(list(items["genres"]))[0].astype(np.float64)
 
 
 class HybridRecommender(Recommender):

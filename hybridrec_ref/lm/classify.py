@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from ..data.text import genre_matrix as multi_hot
 from ..perf.device import resolve_device, seed_everything
 from .vocab import N_SPECIAL, Vocabulary
 
@@ -42,15 +43,7 @@ def bag_of_words(docs: Sequence[np.ndarray], vocab_size: int) -> torch.Tensor:
 
 def genre_matrix(genres: Sequence[Sequence[str]], labels: Sequence[str] | None = None):
     """Multi-hot ``(n_items, n_labels)`` matrix and the label names (sorted; ``"unknown"`` dropped)."""
-    if labels is None:
-        labels = sorted({g for gs in genres for g in gs if g != "unknown"})
-    index = {g: j for j, g in enumerate(labels)}
-    y = np.zeros((len(genres), len(labels)), dtype=np.float32)
-    for i, gs in enumerate(genres):
-        for g in gs:
-            if g in index:
-                y[i, index[g]] = 1.0
-    return y, list(labels)
+    return multi_hot(genres, labels, drop=("unknown",))
 
 
 class GenreClassifier:
