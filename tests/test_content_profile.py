@@ -30,31 +30,31 @@ def test_mean_profile_is_the_normalised_average_and_scores_are_cosines():
     x = FEATURES / np.linalg.norm(FEATURES, axis=1, keepdims=True)
     p = x[[0, 1]].mean(0)
     expected = x @ (p / np.linalg.norm(p))
-    np.testing.assert_allclose(model.score([0]).numpy()[0], expected, atol=1e-6)
+    np.testing.assert_allclose(model.score([0]).cpu().numpy()[0], expected, atol=1e-6)
 
 
 def test_sparse_features_give_the_same_scores():
     a = ContentRecommender(FEATURES).fit(make()).score([0, 1, 2])
     b = ContentRecommender(sp.csr_matrix(FEATURES)).fit(make()).score([0, 1, 2])
-    np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)
+    np.testing.assert_allclose(a.cpu().numpy(), b.cpu().numpy(), atol=1e-6)
 
 
 def test_rating_weighting_pushes_away_from_disliked_items():
     ratings = [5, 5, 5, 5, 5, 1]  # user 2 loved item 0, hated item 3
-    mean = ContentRecommender(FEATURES, "mean").fit(make(ratings)).score([2]).numpy()[0]
-    rated = ContentRecommender(FEATURES, "rating").fit(make(ratings)).score([2]).numpy()[0]
+    mean = ContentRecommender(FEATURES, "mean").fit(make(ratings)).score([2]).cpu().numpy()[0]
+    rated = ContentRecommender(FEATURES, "rating").fit(make(ratings)).score([2]).cpu().numpy()[0]
     assert rated[2] > rated[5] and rated[5] < 0  # genre A ahead, genre B pushed below zero
     assert abs(mean[2] - mean[5]) < 0.05  # the mean profile cannot tell
     # users 0 and 1 rated everything equally: fall back to their mean profile
-    np.testing.assert_allclose(ContentRecommender(FEATURES, "rating").fit(make(ratings)).score([0]).numpy(),
-                               ContentRecommender(FEATURES, "mean").fit(make(ratings)).score([0]).numpy(), atol=1e-6)
+    np.testing.assert_allclose(ContentRecommender(FEATURES, "rating").fit(make(ratings)).score([0]).cpu().numpy(),
+                               ContentRecommender(FEATURES, "mean").fit(make(ratings)).score([0]).cpu().numpy(), atol=1e-6)
 
 
 def test_recency_weighting_follows_the_latest_taste():
     day = 86_400
     ts = [0, 0, 0, 0, 0, 100 * day]  # user 2: item 0 a hundred days before item 3
     model = ContentRecommender(FEATURES, "recency", half_life_days=10).fit(make(timestamps=ts))
-    s = model.score([2]).numpy()[0]
+    s = model.score([2]).cpu().numpy()[0]
     assert s[5] > s[2]
 
 

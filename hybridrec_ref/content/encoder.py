@@ -51,7 +51,12 @@ def default_cache_dir() -> Path:
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Average of token states where ``mask`` is 1: ``(B, T, d), (B, T) -> (B, d)``."""
+    """Average of token states where ``mask`` is 1: ``(B, T, d), (B, T) -> (B, d)``, in float32.
+
+    Pooling and the normalisation after it run in float32 even for a half-precision model
+    (a common choice on GPUs): a sum over 128 tokens in fp16 loses about three digits.
+    """
+    hidden = hidden.float()
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(1) / m.sum(1).clamp_min(1e-9)
 
