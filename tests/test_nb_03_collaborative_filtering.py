@@ -15,6 +15,7 @@ NB = "03_collaborative_filtering.ipynb"
 KEYS = ("n_ratings", "mf_default_rmse", "mf_tuned_rmse", "svd_rmse", "bias_rmse", "baselineonly_rmse",
         "iknn_bsl_rmse", "knnbaseline_rmse", "pop_ndcg10", "iknn_ndcg10", "uknn_ndcg10", "ease_ndcg10",
         "bpr_ndcg10", "cornac_bpr_ndcg10", "als_ndcg10", "implicit_als_ndcg10", "bpr_diff", "als_diff",
+        "bpr_common", "als_common", "bpr_seeds_diff", "als_seeds_diff", "n_seeds",
         "sw_knn_top1", "sw_overlap", "fig_mf_curves", "fig_implicit_curves")
 
 
@@ -61,6 +62,15 @@ def test_chapter_3_full_run_values(executed_notebook, full_run):
     # bootstrap interval. Assert what holds: the difference is not significant either way.
     assert g["bpr_diff_lo"] < 0 < g["bpr_diff_hi"]
     assert abs(g["bpr_ndcg10"] - g["cornac_bpr_ndcg10"]) < 0.01
+    # over 5 seeds at one common setting (full run; tolerance 0.005: seeded, BLAS nondeterminism)
+    assert g["bpr_common"] == "reg=0.01" and g["als_common"] == "reg=50, alpha=5"
+    assert g["bpr_seeds_mean_a"] == approx(0.3870, 0.005)
+    assert g["bpr_seeds_mean_b"] == approx(0.3907, 0.005)
+    assert g["als_seeds_mean_a"] == approx(0.4522, 0.005)
+    assert g["als_seeds_mean_b"] == approx(0.4498, 0.005)
+    # what the prose says: ALS ahead on every seed (interval above 0); the BPRs indistinguishable
+    assert g["als_seeds_ci_low"] > 0 and g["als_seeds_wins"] == g["n_seeds"]
+    assert g["bpr_seeds_ci_low"] < 0 < g["bpr_seeds_ci_high"]
     # the story the prose tells
     assert min(g["iknn_ndcg10"], g["uknn_ndcg10"], g["bpr_ndcg10"], g["als_ndcg10"], g["ease_ndcg10"]) \
         > 1.5 * g["pop_ndcg10"]
