@@ -1,5 +1,6 @@
 """Datasets, the shared containers, item text and splits (chapter 1)."""
 
+from .attributes import user_attribute_matrix, user_groups
 from .fetch import DataUnavailableError, fetch, load_manifest
 from .interactions import Dataset, Interactions
 from .movielens import load_movielens_100k
@@ -9,4 +10,4 @@ from .text import item_text
 
 __all__ = ["Interactions", "Dataset", "load_movielens_100k", "item_text", "fetch", "load_manifest",
            "DataUnavailableError", "random_holdout", "chronological_holdout", "leave_last_out", "kfold",
-           "cold_start_split", "ColdStartSplit"]
+           "cold_start_split", "ColdStartSplit", "user_attribute_matrix", "user_groups"]
