@@ -76,6 +76,47 @@ class FactorMap:
         return (np.asarray(features, dtype=np.float64) - self.mean_f_) @ self.coef_ + self.mean_y_
 
 
+class NeighbourMap:
+    """Predict a cold item's factors as the similarity-weighted mean of its ``k`` nearest warm items.
+
+    Neighbours are found by cosine similarity of the features (e.g. MiniLM text embeddings);
+    weights are ``softmax(similarity / temperature)`` over the ``k`` neighbours. Unlike ridge
+    regression it cannot extrapolate: a predicted factor is a convex combination of real ones,
+    so no cold item gets a direction or norm that no warm item has (a ridge map on ML-100k
+    sends one cold movie to the top of two thirds of all users' cold lists; chapter 6).
+    """
+
+    def __init__(self, k: int = 10, temperature: float = 0.1):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        if temperature <= 0:
+            raise ValueError(f"temperature must be positive, got {temperature}")
+        self.k, self.temperature = int(k), float(temperature)
+
+    @staticmethod
+    def _unit(features) -> np.ndarray:
+        f = np.asarray(features, dtype=np.float64)
+        norms = np.linalg.norm(f, axis=1, keepdims=True)
+        if (norms == 0).any():
+            raise ValueError("a feature row is all zeros: cosine similarity is undefined for it")
+        return f / norms
+
+    def fit(self, features: np.ndarray, targets: np.ndarray) -> "NeighbourMap":
+        if len(features) != len(targets):
+            raise ValueError(f"{len(features)} feature rows for {len(targets)} target rows")
+        self.features_, self.targets_ = self._unit(features), np.asarray(targets, dtype=np.float64)
+        return self
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        sim = self._unit(features) @ self.features_.T
+        k = min(self.k, sim.shape[1])
+        idx = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        s = np.take_along_axis(sim, idx, 1)
+        w = np.exp((s - s.max(1, keepdims=True)) / self.temperature)
+        w /= w.sum(1, keepdims=True)
+        return np.einsum("nk,nkd->nd", w, self.targets_[idx])
+
+
 class ColdStartHybrid(Recommender):
     """A factor model for warm items, text-predicted factors for cold items, calibrated on validation.
 
@@ -83,7 +124,9 @@ class ColdStartHybrid(Recommender):
     ----------
     factor_model : an *unfitted* factor recommender (copied for the validation fit).
     item_features : ``(n_items, d)`` array: e.g. MiniLM embeddings of item text beside genre one-hots.
-    reg : ridge strength of the :class:`FactorMap`.
+    reg : ridge strength of the :class:`FactorMap` (the default item map).
+    item_map : an unfitted map with ``fit(features, targets)`` and ``predict(features)``
+        (:class:`FactorMap`, :class:`NeighbourMap`); ``None`` means ``FactorMap(reg)``.
     cold_scales, cold_shifts : candidate ``scale`` and ``shift`` values of the calibration; the best
         pair on validation is ``cold_scale_``, ``cold_shift_`` (a single pair skips the validation fit).
     valid_cold_frac, valid_test_frac, k : the validation split made from ``train`` and the NDCG cut-off.
@@ -91,12 +134,15 @@ class ColdStartHybrid(Recommender):
 
     def __init__(self, factor_model: Recommender, item_features, reg: float = 1.0,
                  cold_scales=(1.0, 1.5, 2.0, 3.0), cold_shifts=(-1.0, -0.5, 0.0, 0.5), valid_cold_frac: float = 0.2,
-                 valid_test_frac: float = 0.2, k: int = 10, seed: int = 42):
+                 valid_test_frac: float = 0.2, k: int = 10, seed: int = 42, item_map=None):
         if len(cold_scales) == 0 or min(cold_scales) <= 0:
             raise ValueError("cold_scales must hold positive factors")
         if len(cold_shifts) == 0:
             raise ValueError("cold_shifts must hold at least one value")
         self.factor_model, self.item_features, self.reg = factor_model, item_features, reg
+        self.item_map = FactorMap(reg) if item_map is None else item_map
+        if not (hasattr(self.item_map, "fit") and hasattr(self.item_map, "predict")):
+            raise TypeError("item_map needs fit(features, targets) and predict(features), like FactorMap")
         self.cold_scales, self.cold_shifts = tuple(cold_scales), tuple(cold_shifts)
         self.valid_cold_frac, self.valid_test_frac = valid_cold_frac, valid_test_frac
         self.k, self.seed = k, seed
@@ -108,7 +154,8 @@ class ColdStartHybrid(Recommender):
         model = copy.deepcopy(self.factor_model).fit(train)
         users, items = factor_targets(model)
         warm = train.item_counts() > 0
-        fmap = FactorMap(self.reg).fit(features[warm], items[torch.as_tensor(warm, device=items.device)].cpu().numpy())
+        fmap = copy.deepcopy(self.item_map).fit(features[warm],
+                                                items[torch.as_tensor(warm, device=items.device)].cpu().numpy())
         items = items.clone()
         cold = torch.as_tensor(~warm, device=items.device)
         items[cold] = torch.as_tensor(fmap.predict(features[~warm]), dtype=items.dtype, device=items.device)
@@ -124,12 +171,18 @@ class ColdStartHybrid(Recommender):
         self.model_, self.user_side_, self.item_side_, self.cold_ = self._fit_parts(train)
 
     def _validate(self, train: Interactions, pairs) -> dict:
-        """NDCG@k on a cold-start split of ``train`` for each candidate (scale, shift)."""
+        """NDCG@k on a cold-start split of ``train`` for each candidate (scale, shift).
+
+        Items with no interaction in ``train`` at all (the outer split's cold items) have no
+        label in the inner split either: they are left out of the inner rankings rather than
+        counted as items nobody wanted (which would teach the calibration to distrust cold items).
+        """
         inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=self.seed)
         _, users, items, cold = self._fit_parts(inner.train)
+        unknown = torch.as_tensor(train.item_counts() == 0, device=cold.device)
         results = {}
         for scale, shift in pairs:
-            probe = CalibratedFactors(users, items, cold, scale, shift).fit(inner.train)
+            probe = CalibratedFactors(users, items, cold & ~unknown, scale, shift, exclude=unknown).fit(inner.train)
             table = per_user_metrics(probe, inner.train, inner.test, ks=(self.k,))
             results[(scale, shift)] = float(table[f"NDCG@{self.k}"].mean())
         return results
@@ -142,21 +195,28 @@ class ColdStartHybrid(Recommender):
         return _scores(self.user_side_, self.item_side_, self.cold_, self.cold_scale_, self.cold_shift_, users)
 
 
-def _scores(user_side, item_side, cold, scale, shift, users) -> torch.Tensor:
+def _scores(user_side, item_side, cold, scale, shift, users, exclude=None) -> torch.Tensor:
     s = user_side[torch.as_tensor(users, device=user_side.device)] @ item_side.T
-    spread = s[:, ~cold].std(dim=1, keepdim=True) if (~cold).sum() > 1 else torch.ones(len(s), 1, device=s.device)
+    warm = ~cold if exclude is None else ~cold & ~exclude
+    spread = s[:, warm].std(dim=1, keepdim=True) if warm.sum() > 1 else torch.ones(len(s), 1, device=s.device)
     s[:, cold] = scale * s[:, cold] + shift * spread
+    if exclude is not None:
+        s[:, exclude] = -torch.inf
     return s
 
 
 class CalibratedFactors(Recommender):
-    """Scores from given factor matrices with a (scale, shift) calibration of cold items."""
+    """Scores from given factor matrices with a (scale, shift) calibration of cold items.
 
-    def __init__(self, user_side, item_side, cold, scale: float = 1.0, shift: float = 0.0):
+    ``exclude`` (a boolean item mask) scores those items ``-inf``: never recommended.
+    """
+
+    def __init__(self, user_side, item_side, cold, scale: float = 1.0, shift: float = 0.0, exclude=None):
         self.user_side, self.item_side, self.cold, self.scale, self.shift = user_side, item_side, cold, scale, shift
+        self.exclude = exclude
 
     def _fit(self, train: Interactions) -> None:
         pass
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        return _scores(self.user_side, self.item_side, self.cold, self.scale, self.shift, users)
+        return _scores(self.user_side, self.item_side, self.cold, self.scale, self.shift, users, self.exclude)
