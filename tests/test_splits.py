@@ -105,3 +105,11 @@ def test_split_of_empty_interactions_is_refused():
     empty = Interactions(np.array([], int), np.array([], int), 2, 2)
     with pytest.raises(ValueError, match="empty"):
         random_holdout(empty)
+
+
+def test_inner_seeds_are_distinct_and_differ_from_the_outer_seed():
+    from hybridrec_ref.data import inner_seed
+
+    seeds = {inner_seed(42, i) for i in range(5)} | {inner_seed(43, 0)}
+    assert len(seeds) == 6 and 42 not in seeds and 43 not in seeds
+    assert inner_seed(42, 3) == inner_seed(42, 3)   # deterministic

@@ -163,6 +163,17 @@ def cold_start_split(data: Interactions, cold_frac: float = 0.2, test_frac: floa
     return ColdStartSplit(data.subset(~test), data.subset(test), cold, axis)
 
 
+def inner_seed(seed: int, i: int = 0) -> int:
+    """Seed for the ``i``-th validation split made inside a training set that was split with ``seed``.
+
+    A model handed the experiment's seed must not reuse it for its inner split: numpy would draw
+    the same random stream again, so which items and ratings the inner split holds out would not
+    be independent of what the outer split held out. Derived seeds are independent streams
+    (chapter 6 calibrates on such inner splits).
+    """
+    return int(np.random.SeedSequence([int(seed), 1_000_003, int(i)]).generate_state(1)[0])
+
+
 def _holdout_mask(data: Interactions, test_frac: float, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return _tail_mask(data, _n_test(data.user_counts(), test_frac), rng.random(len(data)))

@@ -32,7 +32,7 @@ import torch
 
 from ..base import Recommender
 from ..data.interactions import Interactions
-from ..data.splits import cold_start_split
+from ..data.splits import cold_start_split, inner_seed
 from ..eval.protocol import per_user_metrics
 
 
@@ -177,7 +177,7 @@ class ColdStartHybrid(Recommender):
         label in the inner split either: they are left out of the inner rankings rather than
         counted as items nobody wanted (which would teach the calibration to distrust cold items).
         """
-        inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=self.seed)
+        inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=inner_seed(self.seed))
         _, users, items, cold = self._fit_parts(inner.train)
         unknown = torch.as_tensor(train.item_counts() == 0, device=cold.device)
         results = {}

@@ -45,7 +45,7 @@ import torch
 
 from ..base import Recommender
 from ..data.interactions import Interactions
-from ..data.splits import cold_start_split
+from ..data.splits import cold_start_split, inner_seed
 from ..perf.device import seed_everything
 from .weighted import normalised_scores
 
@@ -112,7 +112,7 @@ class GatedFusion(Recommender):
 
     def _learn_gate(self, train: Interactions):
         seed_everything(self.seed)
-        inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=self.seed)
+        inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=inner_seed(self.seed))
         experts = {name: copy.deepcopy(m).fit(inner.train) for name, m in self.experts.items()}
         users = np.unique(inner.test.users)
         warm = torch.as_tensor(inner.train.item_counts() > 0)

@@ -59,7 +59,7 @@ import torch
 
 from ..base import Recommender, mask_seen
 from ..data.interactions import Interactions
-from ..data.splits import cold_start_split
+from ..data.splits import cold_start_split, inner_seed
 from ..eval.protocol import relevant_matrix
 
 
@@ -170,9 +170,8 @@ class RankCalibratedHybrid(Recommender):
                              "(use the warm model alone)")
         hits = {"warm": 0.0, "cold": 0.0}
         counts = {"warm": 0.0, "cold": 0.0}
-        for seed in np.random.SeedSequence(self.seed).generate_state(self.n_splits):
-            # derived seeds: an inner split drawn with the outer split's own seed would be correlated with it
-            inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=int(seed))
+        for i in range(self.n_splits):
+            inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=inner_seed(self.seed, i))
             warm, cold = self._fit_models(inner.train)
             truth = relevant_matrix(inner.test).tocsr()
             users = np.flatnonzero(np.diff(truth.indptr))
