@@ -24,13 +24,25 @@ def test_chapter_6_full_run_values(executed_notebook, full_run):
     g = executed_notebook(NB)
     assert g["n_cold"] == 336
     assert g["best_single"] == "ALS"
-    assert g["best_single_ndcg"] == approx(0.393, 0.01)
+    assert g["best_single_ndcg"] == approx(0.3931, 0.01)
     assert g["knn_ndcg"] == approx(0.3585, 2e-3)
     assert g["content_cold_recall"] == approx(0.0144, 2e-3)
-    assert g["fa_ndcg"] == approx(0.368, 0.01)
-    assert g["fa_cold_recall"] == approx(0.0197, 0.01)
-    # issue #5 acceptance, reported as measured: cold recall above the content model's,
-    # but overall NDCG significantly below the tuned ALS (the prose says so)
-    assert g["fa_cold_recall"] > g["content_cold_recall"]
+    assert g["fa_ndcg"] == approx(0.338, 0.015)
+    assert g["fa_cold_recall"] == approx(0.0888, 0.02)
+    assert g["bf_ndcg"] == approx(0.4031, 0.01)
+    assert g["bf_cold_recall"] == approx(0.0446, 0.01)
+    assert g["ridge_top_title"] == "Transformers: The Movie, The" and g["ridge_top_share"] > 0.5
+    # issue #5 acceptance: the best fusion model (the mixed design) recommends cold movies at least
+    # twice as well as the content model and is not significantly below the best single model
+    assert g["best_fusion"] == "Mixed: rank-calibrated merge"
+    assert g["bf_cold_ratio"] >= 2
+    assert g["bf_vs_single_high"] > 0           # the interval reaches above zero: not significantly below
+    assert g["bf_vs_single_diff"] > 0           # measured: +0.010 [+0.006, +0.014], above ALS
+    # what the prose says: feature augmentation recommends more cold movies but is significantly below ALS;
+    # the calibration sweep's best point reaching 2x content costs NDCG, and the mixed design beats every point
+    assert g["fa_cold_recall"] > g["bf_cold_recall"] > g["content_cold_recall"]
     assert g["fa_vs_single_high"] < 0 and g["fa_vs_single_p"] < 0.01
     assert g["sweep_n_reaching"] > 0 and g["sweep_reach_cost"] > 0
+    assert g["bf_ndcg"] > g["sweep_max_ndcg"]
+    assert g["knn_top_share"] < g["ridge_top_share"]
+    assert 1 < g["mixed_first_cold_slot"] <= 10
