@@ -19,13 +19,15 @@ import torch
 
 from hybridrec_ref.cf import ALS, BPR, EASE, BiasBaseline, ItemKNN, MatrixFactorization, MostPopular
 from hybridrec_ref.content import ContentRecommender, TfidfEncoder
-from hybridrec_ref.data import leave_last_out, load_movielens_100k, random_holdout
+from hybridrec_ref.data import cold_start_split, leave_last_out, load_movielens_100k, random_holdout
+from hybridrec_ref.data.text import genre_matrix
 from hybridrec_ref.deep import NCF, SASRec, GRU4Rec, Caser
 from hybridrec_ref.eval import evaluate
+from hybridrec_ref.fusion import ColdStartHybrid, FeatureMF, NeighbourMap, RankCalibratedHybrid
 from hybridrec_ref.lm import LMRecommender
 
 
-def models(text_vectors):
+def models(text_vectors, genres):
     """name -> (factory(device), split name)."""
     return {
         "MostPopular": (lambda d: MostPopular(device=d), "holdout"),
@@ -41,6 +43,10 @@ def models(text_vectors):
         "GRU4Rec": (lambda d: GRU4Rec(epochs=10, device=d), "sequence"),
         "Caser": (lambda d: Caser(epochs=10, device=d), "sequence"),
         "TransformerLM": (lambda d: LMRecommender("transformer", device=d), "sequence"),
+        "FeatureMF (genres)": (lambda d: FeatureMF(genres, device=d), "cold"),
+        "RankCalibratedHybrid": (lambda d: RankCalibratedHybrid(
+            ColdStartHybrid(ALS(device=d), genres, item_map=NeighbourMap(), cold_scales=(1.0,), cold_shifts=(0.0,)),
+            hidden_frac=0.2), "cold"),
     }
 
 
@@ -51,10 +57,13 @@ def main() -> int:
     ds = load_movielens_100k()
     splits = {"holdout": random_holdout(ds.interactions, 0.2, seed=42),
               "sequence": leave_last_out(ds.interactions, seed=42)}
+    cold = cold_start_split(ds.interactions, 0.2, 0.2, seed=42)
+    splits["cold"] = (cold.train, cold.test)
     text = TfidfEncoder().fit_transform(ds.items.text.tolist())
     rows = []
     only = set(sys.argv[1:])
-    for name, (factory, split) in models(text).items():
+    genres = genre_matrix(ds.items.genres)[0] + 1e-3   # multi-hot genres; no all-zero rows (cosine neighbours)
+    for name, (factory, split) in models(text, genres).items():
         if only and name not in only:
             continue
         train, test = splits[split]
