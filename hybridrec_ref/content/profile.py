@@ -33,14 +33,17 @@ WEIGHTINGS = ("mean", "rating", "recency")
 _DAY = 86_400.0
 
 
-def _as_dense(features) -> np.ndarray:
-    if sp.issparse(features):
-        features = features.toarray()
-    x = np.asarray(features, dtype=np.float32)
+def feature_matrix(x, name: str = "item_features", n_rows: int | None = None) -> np.ndarray:
+    """``x`` (dense or sparse) as a finite float32 ``(rows, features)`` array; errors name ``name``."""
+    if sp.issparse(x):
+        x = x.toarray()
+    x = np.asarray(x, dtype=np.float32)
     if x.ndim != 2:
-        raise ValueError(f"item_features must be a 2-D (n_items, dim) matrix, got shape {x.shape}")
+        raise ValueError(f"{name} must be a 2-D (rows, features) matrix, got shape {x.shape}")
     if not np.isfinite(x).all():
-        raise ValueError("item_features contain NaN or infinite values")
+        raise ValueError(f"{name} contains NaN or infinite values; fill them first (e.g. np.nan_to_num)")
+    if n_rows is not None and len(x) != n_rows:
+        raise ValueError(f"{name} has {len(x)} rows for {n_rows} entities; rows must follow the index order")
     return x
 
 
@@ -54,7 +57,7 @@ def nearest_items(item_features, items, k: int = 10) -> tuple[np.ndarray, np.nda
 
     Returns ``(indices, similarities)``, each of shape ``(len(items), k)``.
     """
-    x = l2_normalize(torch.as_tensor(_as_dense(item_features)))
+    x = l2_normalize(torch.as_tensor(feature_matrix(item_features)))
     items = np.atleast_1d(np.asarray(items, dtype=np.int64))
     if len(items) and (items.min() < 0 or items.max() >= len(x)):
         raise ValueError(f"item indices must lie in [0, {len(x)})")
@@ -105,7 +108,7 @@ class ContentRecommender(Recommender):
         return 0.5 ** (age_days / self.half_life_days)
 
     def _fit(self, train: Interactions) -> None:
-        x = _as_dense(self.item_features)
+        x = feature_matrix(self.item_features)
         if x.shape[0] != train.n_items:
             raise ValueError(f"item_features has {x.shape[0]} rows but the data has {train.n_items} items; "
                              "pass one row per item index")

@@ -43,21 +43,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..base import Recommender
+from ..content.profile import feature_matrix
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device, seed_everything
-
-
-def _feature_array(name: str, x, n_rows: int | None = None) -> np.ndarray:
-    if sp.issparse(x):
-        x = x.toarray()
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (rows, features) matrix, got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinite values; fill them first (e.g. np.nan_to_num)")
-    if n_rows is not None and len(x) != n_rows:
-        raise ValueError(f"{name} has {len(x)} rows for {n_rows} entities; rows must follow the index order")
-    return x
 
 
 class _FeatureMFModule(nn.Module):
@@ -119,8 +107,8 @@ class FeatureMF(Recommender):
         for name, p in (("item_dropout", item_dropout), ("user_dropout", user_dropout)):
             if not 0 <= p < 1:
                 raise ValueError(f"{name} must lie in [0, 1), got {p}")
-        self.item_features = _feature_array("item_features", item_features)
-        self.user_features = None if user_features is None else _feature_array("user_features", user_features)
+        self.item_features = feature_matrix(item_features, "item_features")
+        self.user_features = None if user_features is None else feature_matrix(user_features, "user_features")
         self.n_factors, self.n_epochs, self.lr, self.reg = int(n_factors), int(n_epochs), float(lr), float(reg)
         self.feature_reg = float(feature_reg)
         self.batch_size, self.init_std = int(batch_size), float(init_std)
@@ -137,9 +125,9 @@ class FeatureMF(Recommender):
         return f"FeatureMF(item_features={self.item_features.shape}, user_features={u}, {params}, features#{fingerprint})"
 
     def _fit(self, train: Interactions) -> None:
-        _feature_array("item_features", self.item_features, train.n_items)
+        feature_matrix(self.item_features, "item_features", train.n_items)
         if self.user_features is not None:
-            _feature_array("user_features", self.user_features, train.n_users)
+            feature_matrix(self.user_features, "user_features", train.n_users)
         dev = self.device_ = resolve_device(self.device)
         gen = seed_everything(self.seed)
         item_f = torch.as_tensor(self.item_features)
