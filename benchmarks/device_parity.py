@@ -23,7 +23,7 @@ from hybridrec_ref.data import cold_start_split, leave_last_out, load_movielens_
 from hybridrec_ref.data.text import genre_matrix
 from hybridrec_ref.deep import NCF, SASRec, GRU4Rec, Caser
 from hybridrec_ref.eval import evaluate
-from hybridrec_ref.fusion import ColdStartHybrid, FeatureMF, NeighbourMap, RankCalibratedHybrid
+from hybridrec_ref.fusion import FeatureAugmentationHybrid, FeatureMF, NeighbourMap, MixedHybrid
 from hybridrec_ref.lm import LMRecommender
 
 
@@ -38,15 +38,15 @@ def models(text_vectors, genres):
         "ALS": (lambda d: ALS(device=d), "holdout"),
         "EASE": (lambda d: EASE(device=d), "holdout"),
         "ContentRecommender": (lambda d: ContentRecommender(text_vectors, device=d), "holdout"),
-        "NCF": (lambda d: NCF(epochs=5, device=d), "holdout"),
-        "SASRec": (lambda d: SASRec(epochs=10, device=d), "sequence"),
-        "GRU4Rec": (lambda d: GRU4Rec(epochs=10, device=d), "sequence"),
-        "Caser": (lambda d: Caser(epochs=10, device=d), "sequence"),
+        "NCF": (lambda d: NCF(n_epochs=5, device=d), "holdout"),
+        "SASRec": (lambda d: SASRec(n_epochs=10, device=d), "sequence"),
+        "GRU4Rec": (lambda d: GRU4Rec(n_epochs=10, device=d), "sequence"),
+        "Caser": (lambda d: Caser(n_epochs=10, device=d), "sequence"),
         "TransformerLM": (lambda d: LMRecommender("transformer", device=d), "sequence"),
         "FeatureMF (genres)": (lambda d: FeatureMF(genres, device=d), "cold"),
-        "RankCalibratedHybrid": (lambda d: RankCalibratedHybrid(
-            ColdStartHybrid(ALS(device=d), genres, item_map=NeighbourMap(), cold_scales=(1.0,), cold_shifts=(0.0,)),
-            hidden_frac=0.2), "cold"),
+        "MixedHybrid": (lambda d: MixedHybrid(
+            FeatureAugmentationHybrid(ALS(device=d), genres, item_map=NeighbourMap(), calibrate=False),
+            outer_test_frac=0.2), "cold"),
     }
 
 

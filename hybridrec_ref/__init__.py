@@ -9,9 +9,13 @@ Subpackages follow the book's parts:
 - ``content``: TF-IDF and transformer text encoders, content profiles (chapter 4);
 - ``deep``: NCF, Caser, GRU4Rec, SASRec (chapter 5);
 - ``fusion``: hybrid designs and training strategies (chapters 6 and 7);
-- ``tuning``: validation grid search; ``perf``: device selection and seeding; ``viz``: plot style.
+- ``llm``: a pretrained generative LLM, offline and verified: prompts, Yes/No scoring, LoRA tuning,
+  CoLLM-style CF soft tokens, re-ranking, generated item text, score cache (chapter 10);
+- ``tuning``: validation grid search; ``perf``: device selection and seeding; ``viz``: plot style;
+  ``notebook``: the chapters' setup call and ``record``.
 
-Every recommender follows :class:`hybridrec_ref.base.Recommender`.
+Every recommender follows :class:`hybridrec_ref.base.Recommender`; every torch model trains with the
+one loop of :mod:`hybridrec_ref.train` (MF and BPR keep chapter 3's hand-written SGD).
 """
 
 __version__ = "0.1.0"

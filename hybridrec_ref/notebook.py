@@ -1,9 +1,12 @@
-"""Notebook plumbing: record glued values, execute chapters, read values back.
+"""Notebook plumbing: one setup call, record glued values, execute chapters, read values back.
 
 In a chapter notebook::
 
-    from hybridrec_ref.notebook import record
-    record("pop_ndcg10", ndcg)            # myst_nb.glue(..., display=False)
+    from hybridrec_ref.notebook import chapter_data, record, setup
+    device = setup(SMOKE, seed=SEED, device=DEVICE)   # warnings, plot style, pandas display, threads
+    ds, data = chapter_data(SMOKE)                    # MovieLens-100k; SMOKE keeps the first 150 users
+    record("pop_ndcg10", ndcg)                        # myst_nb.glue(..., display=False)
+    record(n_users=943, n_items=1682)                 # several values in one call
 
 and in the prose ``{glue:text}`pop_ndcg10:.3f```. The tests execute each
 notebook with Papermill (:func:`execute`) and read the same values back with
@@ -32,14 +35,87 @@ def _plain(value):
     return value
 
 
-def record(name: str, value, display: bool = False) -> None:
-    """Glue ``value`` under ``name`` for the book (``{glue:text}``) and the tests.
+_MISSING = object()
 
-    Returns nothing, so a cell that ends with ``record(...)`` prints no stray value.
+#: users kept by a SMOKE run (the same code path on a fraction of the data)
+SMOKE_USERS = 150
+
+
+def record(name=None, value=_MISSING, display: bool = False, **values) -> None:
+    """Glue values for the book (``{glue:text}``) and the tests.
+
+    ``record("name", value)`` glues one value; ``record(a=1, b=2)`` or
+    ``record({"a": 1, "b": 2})`` glue several (keys that are not identifiers go in
+    the dict). ``display=True`` also shows them in the notebook. Returns nothing,
+    so a cell that ends with ``record(...)`` prints no stray value.
     """
     from myst_nb import glue
 
-    glue(name, _plain(value), display=display)
+    if isinstance(name, dict):
+        if value is not _MISSING:
+            raise TypeError("record(dict) takes no separate value; use record(name, value) for one value")
+        values = {**name, **values}
+    elif name is not None:
+        if value is _MISSING:
+            raise TypeError(f"record({name!r}) needs a value: record(name, value)")
+        if name in values:
+            raise TypeError(f"{name!r} given twice")
+        values = {name: value, **values}
+    elif value is not _MISSING:
+        raise TypeError("record(value=...) needs a name: record(name, value)")
+    if not values:
+        raise TypeError("record needs at least one name and value")
+    for key, v in values.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"glue names must be non-empty strings, got {key!r}")
+        glue(key, _plain(v), display=display)
+
+
+def setup(smoke: bool = False, seed: int | None = None, device: str = "auto", torch_threads: int | None = None):
+    """The first call of every chapter notebook; returns the resolved torch device.
+
+    Silences the two warnings a built book should not show (tqdm without
+    ipywidgets, implicit's advice about BLAS threads), applies the book's plot
+    style (:func:`hybridrec_ref.viz.use_style`) and a 4-decimal pandas display,
+    limits torch to ``torch_threads`` CPU threads when running on a CPU (small
+    models on a shared CPU run fastest on one thread), and seeds every random
+    generator with ``seed`` when given. ``smoke`` is accepted so the call reads
+    the same in every chapter; the SMOKE data subset is :func:`chapter_data`'s job.
+    """
+    import warnings
+
+    import pandas as pd
+    import torch
+    from tqdm import TqdmWarning
+
+    from .perf.device import resolve_device, seed_everything
+    from .viz import use_style
+
+    warnings.filterwarnings("ignore", category=TqdmWarning)  # no ipywidgets in the book build: text bars are fine
+    warnings.filterwarnings("ignore", message="OpenBLAS is configured")  # implicit's advice about BLAS threads
+    use_style()
+    pd.set_option("display.float_format", "{:.4f}".format)
+    dev = resolve_device(device)
+    if torch_threads is not None and dev.type == "cpu":
+        torch.set_num_threads(torch_threads)
+    if seed is not None:
+        seed_everything(seed)
+    if smoke:
+        print(f"SMOKE run: the first {SMOKE_USERS} users, tiny sizes (same code path)")
+    return dev
+
+
+def smoke_subset(data, smoke: bool, n_users: int = SMOKE_USERS):
+    """``data`` itself, or (SMOKE) its interactions of the first ``n_users`` users, same index space."""
+    return data.subset(data.users < n_users) if smoke else data
+
+
+def chapter_data(smoke: bool = False):
+    """MovieLens-100k (``Dataset``) and its interactions, cut to :data:`SMOKE_USERS` users under SMOKE."""
+    from .data import load_movielens_100k
+
+    ds = load_movielens_100k()
+    return ds, smoke_subset(ds.interactions, smoke)
 
 
 def read_glued(notebook: str | Path) -> dict:

@@ -56,6 +56,22 @@ def full_run():
         pytest.skip("expected values hold for the full run; HYBRIDREC_SMOKE=1 is set")
 
 
+def cached_copy(tmp_path, name: str):
+    """A private copy of dataset ``name``'s verified cache in ``tmp_path/name`` (to damage in a test).
+
+    Returns ``(manifest, source, folder)``; pass ``cache_dir=tmp_path`` to ``fetch`` to use the copy.
+    """
+    from hybridrec_ref.data.fetch import fetch, load_manifest
+
+    manifest = load_manifest()
+    cache, source = fetch(name, manifest=manifest)
+    folder = tmp_path / name
+    folder.mkdir()
+    for f in source["files"]:
+        (folder / f).write_bytes((cache / f).read_bytes())
+    return manifest, source, folder
+
+
 class FixedScores:
     """Build a recommender with fixed scores: a row (same for every user) or a users x items matrix."""
 

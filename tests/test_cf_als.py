@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from hybridrec_ref.cf.als import ALS, weighted_solve
+from hybridrec_ref.cf.als import ALS, _length_batches, cg_solve, weighted_solve
 from hybridrec_ref.data import Interactions, random_holdout
 
 torch.set_num_threads(1)
@@ -37,7 +37,7 @@ def test_weighted_solve_matches_dense_normal_equations():
 def test_loss_decreases_and_clusters_are_recovered():
     data = clustered()
     train, test = random_holdout(data, 0.2, seed=0)
-    m = ALS(n_factors=4, n_iters=8, reg=0.1, alpha=5, device="cpu").fit(train)
+    m = ALS(n_factors=4, n_iters=8, reg=0.1, alpha=5, compute_loss=True, device="cpu").fit(train)
     loss = m.history_.loss.to_numpy()
     assert (np.diff(loss) <= 1e-6 * loss[0]).all()  # ALS never increases its objective
     scores = m.score(np.arange(60)).numpy()
@@ -71,9 +71,52 @@ def test_users_without_interactions_get_zero_factors_and_bad_input_raises():
         ALS(n_factors=0)
     with pytest.raises(ValueError, match="values"):
         ALS(values="counts")
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="reg"):
         ALS(reg=-1)
     with pytest.raises(ValueError, match="alpha"):
         ALS(alpha=0).fit(data)
     with pytest.raises(ValueError, match="ratings"):
         ALS(values="ratings").fit(data)
+
+
+def test_loss_is_off_by_default_and_timed():
+    m = ALS(n_factors=2, n_iters=2, device="cpu").fit(clustered())
+    assert "loss" not in m.history_ and (m.history_.seconds > 0).all()
+
+
+def test_batches_cover_every_row_once_and_cap_padded_cells():
+    counts = np.array([1, 50_000, 3, 0, 40_000, 7, 2] * 5)
+    batches = list(_length_batches(counts, batch_size=4, max_cells=100_000))
+    rows = np.concatenate(batches)
+    assert sorted(rows) == list(range(len(counts)))
+    for b in batches:
+        assert len(b) <= 4 and (len(b) == 1 or len(b) * max(counts[b].max(), 1) <= 100_000)
+
+
+def test_cg_converges_to_the_exact_solution():
+    rng = np.random.default_rng(0)
+    C = (sp.random(30, 20, density=0.3, random_state=2, format="csr") * 5).astype(np.float32)
+    Y = torch.as_tensor(rng.normal(size=(20, 4)), dtype=torch.float64)
+    exact = weighted_solve(C, Y, reg=0.5)
+    X = torch.zeros(30, 4, dtype=torch.float64)
+    err = []
+    for _ in range(4):  # restarted from the last solution, as between ALS iterations
+        X = cg_solve(C, Y, X, reg=0.5, cg_steps=2)
+        err.append(float((X - exact).abs().max()))
+    assert all(b < a / 2 for a, b in zip(err, err[1:]))  # each warm restart gets closer
+    X4 = cg_solve(C, Y, torch.zeros(30, 4, dtype=torch.float64), 0.5, cg_steps=4)
+    np.testing.assert_allclose(X4.numpy(), exact.numpy(), atol=1e-6)  # 4 unknowns: 4 steps solve it
+
+
+def test_cg_solver_reaches_the_exact_solvers_fit():
+    """Same start, same data: 3 warm-started CG steps per half-iteration track the exact solves."""
+    data = clustered(n_users=120, n_items=60, seed=3)
+    fits = {s: ALS(n_factors=4, n_iters=10, reg=0.1, alpha=5, solver=s, compute_loss=True, device="cpu").fit(data)
+            for s in ("exact", "cg")}
+    loss = {s: m.history_.loss.to_numpy() for s, m in fits.items()}
+    assert loss["cg"][-1] == pytest.approx(loss["exact"][-1], rel=0.02)
+    assert loss["cg"][0] > loss["exact"][0]  # the first CG steps start from the random init: not yet converged
+    s_exact, s_cg = (m.score(np.arange(120)).numpy() for m in fits.values())
+    assert np.corrcoef(s_exact.ravel(), s_cg.ravel())[0, 1] > 0.99
+    with pytest.raises(ValueError, match="solver"):
+        ALS(solver="newton")

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from hybridrec_ref.base import NotFittedError
-from hybridrec_ref.cf.knn import ItemKNN, UserKNN, binary_similarity, corated_similarity
+from hybridrec_ref.cf.knn import ItemKNN, UserKNN
+from hybridrec_ref.cf.similarity import binary_similarity, corated_similarity
 from hybridrec_ref.data import Interactions, kfold
 
 torch.set_num_threads(1)

@@ -31,7 +31,8 @@ def test_one_rating_one_epoch_is_the_sgd_update():
     torch.testing.assert_close(m.item_factors_[1], q + 0.1 * (err * p - 0.2 * q))
     assert float(m.user_bias_[0]) == pytest.approx(0.1 * float(err), abs=1e-6)
     assert float(m.item_bias_[1]) == pytest.approx(0.1 * float(err), abs=1e-6)
-    torch.testing.assert_close(m.user_factors_[1], P0[1])  # untouched rows keep their initial values
+    torch.testing.assert_close(m.item_factors_[0], Q0[0])  # untouched rows keep their initial values
+    assert torch.equal(m.user_factors_[1], torch.zeros(4))  # a user without ratings has no taste: zero factors
 
 
 def test_learns_low_rank_ratings_and_records_history():

@@ -5,7 +5,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from hybridrec_ref.base import NotFittedError
-from hybridrec_ref.content import TfidfEncoder, tokenize
+from hybridrec_ref.content import TfidfEncoder, tfidf_terms
 
 DOCS = ["Toy Story (1995): Animation, Children's, Comedy", "GoldenEye (1995): Action, Adventure, Thriller",
         "Four Rooms (1995): Thriller", "Get Shorty (1995): Action, Comedy, Drama", "Copycat (1995): Crime, Drama",
@@ -36,8 +36,8 @@ def test_max_features_and_stop_words():
     assert "comedy" in enc.vocabulary_  # the most frequent term by document frequency
 
 
-def test_tokenize():
-    assert tokenize("Children's Comedy, a 1995 film") == ["children", "comedy", "1995", "film"]
+def test_tfidf_terms():
+    assert tfidf_terms("Children's Comedy, a 1995 film") == ["children", "comedy", "1995", "film"]
 
 
 def test_bad_input():

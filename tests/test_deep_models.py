@@ -9,7 +9,7 @@ from hybridrec_ref.deep import NCF, Caser, GRU4Rec, SASRec
 from hybridrec_ref.deep.ncf import NeuMFNet
 
 SEQ_MODELS = [SASRec, GRU4Rec, Caser]
-FAST = dict(dim=16, max_len=8, batch_size=64, device="cpu", dropout=0.0)
+FAST = dict(n_factors=16, max_len=8, batch_size=64, device="cpu", dropout=0.0)
 
 
 def cyclic(n_users=40, n_items=12, length=10, seed=0):
@@ -25,16 +25,16 @@ def cyclic(n_users=40, n_items=12, length=10, seed=0):
 @pytest.mark.parametrize("cls", SEQ_MODELS)
 def test_learns_a_trivially_predictable_sequence(cls):
     train, test = leave_last_out(cyclic(n_users=30), seed=0)
-    model = cls(epochs=15, lr=2e-2, **FAST).fit(train)
+    model = cls(n_epochs=15, lr=2e-2, **FAST).fit(train)
     top1 = model.recommend(np.arange(train.n_users), k=1)[:, 0]
     truth = test.items[np.argsort(test.users)]
     assert (top1 == truth).mean() > 0.9
-    assert model.history_[-1]["loss"] < model.history_[0]["loss"]
+    assert model.history_["loss"].iloc[-1] < model.history_["loss"].iloc[0]
 
 
 @pytest.mark.parametrize("cls", SEQ_MODELS)
 def test_states_are_causal(cls):
-    model = cls(epochs=1, **FAST).fit(cyclic())
+    model = cls(n_epochs=1, **FAST).fit(cyclic())
     net = model.net_.eval()
     seq = torch.randint(1, 13, (3, 8))
     changed = seq.clone()
@@ -51,12 +51,12 @@ def test_states_are_causal(cls):
 def test_scores_shape_seeding_validation_curve_and_set_history(cls):
     data = cyclic()
     train, valid, test = leave_last_out(data, validation=True, seed=0)
-    m1 = cls(epochs=2, seed=3, **FAST).fit(train, valid=valid)
-    m2 = cls(epochs=2, seed=3, **FAST).fit(train, valid=valid)
+    m1 = cls(n_epochs=2, seed=3, **FAST).fit(train, valid=valid)
+    m2 = cls(n_epochs=2, seed=3, **FAST).fit(train, valid=valid)
     s = m1.score(np.arange(5))
     assert s.shape == (5, data.n_items)
     torch.testing.assert_close(s, m2.score(np.arange(5)))  # same seed, same model
-    assert [h["epoch"] for h in m1.history_] == [1, 2] and "valid_HitRate@10" in m1.history_[0]
+    assert list(m1.history_.index) == [1, 2] and "valid_HitRate@10" in m1.history_.columns
     full_train, _ = leave_last_out(data, seed=0)
     m1.set_history(full_train)
     assert m1.seen_.nnz == len(full_train)
@@ -77,7 +77,7 @@ def test_bad_input(cls):
 
 def test_model_specific_bad_input():
     with pytest.raises(ValueError, match="divisible"):
-        SASRec(dim=10, n_heads=3)
+        SASRec(n_factors=10, n_heads=3)
     with pytest.raises(ValueError, match="window"):
         Caser(window=10, max_len=5)
     with pytest.raises(ValueError, match="n_layers"):
@@ -87,7 +87,7 @@ def test_model_specific_bad_input():
     with pytest.raises(ValueError, match="even first size"):
         NCF(layers=(63, 16))
     with pytest.raises(ValueError, match="n_neg"):
-        NCF(n_neg=0)
+        NCF(n_negatives=0)
 
 
 @pytest.mark.parametrize("kind", ["neumf", "gmf", "mlp"])
@@ -112,9 +112,17 @@ def test_ncf_learns_block_structure():
         users += [u] * 6
         items += chosen.tolist()
     data = Interactions(users, items, 60, 20)
-    model = NCF(dim=8, layers=(16, 8), epochs=15, lr=2e-2, batch_size=512, device="cpu").fit(data)
+    model = NCF(n_factors=8, layers=(16, 8), n_epochs=15, lr=2e-2, batch_size=512, device="cpu").fit(data)
     top = model.recommend(np.arange(60), k=4)
     same_block = (top >= 10) == (np.arange(60) % 2 == 1)[:, None]
     assert same_block.mean() > 0.95
-    assert model.history_[-1]["loss"] < model.history_[0]["loss"]
+    assert model.history_["loss"].iloc[-1] < model.history_["loss"].iloc[0]
     assert model.score([0, 1]).shape == (2, 20)
+
+
+@pytest.mark.parametrize("cls", SEQ_MODELS + [NCF])
+def test_constructor_lists_every_parameter_so_clone_works(cls):
+    m = cls(n_epochs=3, seed=7, n_factors=16)
+    c = m.clone()
+    assert type(c) is cls and c is not m and c.get_params() == m.get_params()
+    assert c.get_params()["n_epochs"] == 3 and not hasattr(c, "net_")

@@ -10,9 +10,10 @@ from hybridrec_ref.base import Recommender
 from hybridrec_ref.cf import MostPopular
 from hybridrec_ref.data import Interactions
 from hybridrec_ref.fusion.cascade import CascadeHybrid
-from hybridrec_ref.fusion.cold_map import ColdStartHybrid, FactorMap, factor_targets
+from hybridrec_ref.fusion.feature_augmentation import FeatureAugmentationHybrid, FactorMap, factor_targets
 from hybridrec_ref.fusion.meta import MetaLevelHybrid
-from hybridrec_ref.fusion.pipeline import HybridRecommender, genre_matrix
+from hybridrec_ref.data import genre_matrix
+from hybridrec_ref.fusion.pipeline import HybridRecommender
 from hybridrec_ref.fusion.switching import SwitchingHybrid
 
 
@@ -60,7 +61,7 @@ def test_cold_items_get_predicted_factors_and_are_recommended():
     data, U, V, features = planted()
     cold = np.arange(60, 80)
     train = data.subset(~np.isin(data.items, cold))
-    model = ColdStartHybrid(TrueFactors(U, V), features, reg=1e-3, cold_scales=(1.0,), cold_shifts=(0.0,)).fit(train)
+    model = FeatureAugmentationHybrid(TrueFactors(U, V), features, reg=1e-3, calibrate=False).fit(train)
     predicted = model.item_side_[torch.as_tensor(cold)].numpy()
     corr = np.corrcoef(predicted.ravel(), V[cold].ravel())[0, 1]
     assert corr > 0.95
@@ -73,12 +74,16 @@ def test_cold_items_get_predicted_factors_and_are_recommended():
 def test_calibration_scale_is_chosen_on_validation_only():
     data, U, V, features = planted()
     train = data.subset(~np.isin(data.items, np.arange(60, 80)))
-    model = ColdStartHybrid(TrueFactors(U, V), features, cold_scales=(0.5, 1.0, 2.0), cold_shifts=(-1.0, 0.0)).fit(train)
+    model = FeatureAugmentationHybrid(TrueFactors(U, V), features, cold_scales=(0.5, 1.0, 2.0), cold_shifts=(-1.0, 0.0)).fit(train)
     assert set(model.validation_) == {(a, b) for a in (0.5, 1.0, 2.0) for b in (-1.0, 0.0)}
     assert (model.cold_scale_, model.cold_shift_) == max(model.validation_, key=model.validation_.get)
     # a calibration that sinks every cold item below every warm one keeps them out of the lists
     sunk = model.calibrated(1.0, -1e6).fit(train)
     assert not np.isin(sunk.recommend(np.arange(60), k=5), np.arange(60, 80)).any()
+    # calibrate=False: no validation fit, the predicted factors' scores as they are
+    plain = FeatureAugmentationHybrid(TrueFactors(U, V), features, cold_scales=(0.5, 2.0), calibrate=False).fit(train)
+    assert not hasattr(plain, "validation_") and (plain.cold_scale_, plain.cold_shift_) == (1.0, 0.0)
+    torch.testing.assert_close(plain.score(np.arange(5)), model.calibrated(1.0, 0.0).fit(train).score(np.arange(5)))
 
 
 def test_factor_targets_requires_a_factor_model():
@@ -126,12 +131,11 @@ def test_pipeline_steps_compose():
 
     dup = Interactions(np.r_[data.users, [0]], np.r_[data.items, [data.items[0]]], data.n_users, data.n_items,
                        timestamps=np.arange(len(data) + 1))
-    h = HybridRecommender(items, cf_model=TrueFactors(U, V), encoder=FakeEncoder(), cold_scales=(1.0,),
-                          cold_shifts=(0.0,))
+    h = HybridRecommender(items, cf_model=TrueFactors(U, V), encoder=FakeEncoder(), calibrate=False)
     assert len(h.preprocess(dup)) == len(data)
     f = h.features()
     assert f.shape == (80, 12 + 2 + 1)
-    assert genre_matrix(items).sum(1).tolist() == [1.0] * 80
+    assert genre_matrix(list(items["genres"]))[0].sum(1).tolist() == [1.0] * 80
     h.train(data.subset(data.items < 60))
     table = h.evaluate(data.subset(data.items < 60), data.subset(data.items >= 60), ks=(5,))
     assert set(table.metric) >= {"NDCG", "Recall"}

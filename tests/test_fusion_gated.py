@@ -23,7 +23,7 @@ def test_gate_trusts_the_informative_expert():
     g = GatedFusion({"oracle": FixedScores(truth), "noise": FixedScores(noise)}, n_steps=150, lr=0.1).fit(data)
     w = g.weights(np.arange(10), np.arange(10))
     assert np.all(w["oracle"] > w["noise"])
-    assert g.gate_history_[-1] < g.gate_history_[0]
+    assert g.history_["loss"].iloc[-1] < g.history_["loss"].iloc[0]
     top = g.recommend(np.arange(data.n_users), k=5, exclude_seen=False)
     hits = np.take_along_axis(np.argsort(-truth, axis=1)[:, :20], np.zeros((data.n_users, 1), int), 1)
     assert np.mean([h in t for h, t in zip(hits.ravel(), top)]) > 0.9

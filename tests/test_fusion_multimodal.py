@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from hybridrec_ref.cf import MostPopular
+from hybridrec_ref.base import clone
 from hybridrec_ref.data import Interactions
-from hybridrec_ref.fusion.multimodal import DemographicPopularity, FeatureMF, SharedFit
+from hybridrec_ref.fusion import DemographicPopularity, FeatureMF, FitCache, SharedFit
 
 
 def planted(seed=0, n_users=60, n_items=80, n_clusters=4, per_user=12):
@@ -38,7 +39,7 @@ def test_featuremf_ranks_cold_items_by_their_features():
     assert np.mean((s * same).sum(1) / same.sum(1) > (s * ~same).sum(1) / (~same).sum(1)) > 0.95
     # the top cold item of each user is from their cluster
     assert np.mean(item_c[cold_items[s.argmax(1)]] == user_c) > 0.9
-    assert m.history_[-1] < m.history_[0]
+    assert m.history_["loss"].iloc[-1] < m.history_["loss"].iloc[0]
 
 
 def test_featuremf_without_item_dropout_leaves_the_feature_part_weaker():
@@ -131,8 +132,8 @@ def test_shared_fit_fits_each_training_set_once_across_copies():
     data, *_ = planted()
     other = data.subset(data.users != 0)
     Counting.fits = 0
-    shared = SharedFit(Counting())
-    a, b = copy.deepcopy(shared), copy.deepcopy(shared)
+    shared = SharedFit(Counting(), FitCache())
+    a, b = clone(shared), copy.deepcopy(shared)
     a.fit(data)
     b.fit(data)
     assert Counting.fits == 1 and a.fitted_ is b.fitted_
@@ -143,5 +144,13 @@ def test_shared_fit_fits_each_training_set_once_across_copies():
     feats = np.ones((data.n_items, 2), dtype=np.float32)
     mf = SharedFit(FeatureMF(feats, n_factors=2, n_epochs=1), a.cache).fit(data)
     assert isinstance(mf.fitted_, FeatureMF) and len(a.cache) == 3
+    Counting.fits = 2
+    # the key covers ratings: same pairs, other ratings -> a new fit, never a stale one
+    rerated = Interactions(data.users, data.items, data.n_users, data.n_items,
+                           ratings=np.arange(len(data), dtype=np.float32) % 5 + 1)
+    b.fit(rerated)
+    assert Counting.fits == 3
     with pytest.raises(TypeError, match="Recommender"):
         SharedFit(object())
+    with pytest.raises(TypeError, match="FitCache"):
+        SharedFit(MostPopular(), {})

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from hybridrec_ref.data import Interactions
-from hybridrec_ref.fusion.training import (TwoTowerHybrid, active_groups, bpr_loss, sampled_softmax_loss)
+from hybridrec_ref.fusion.losses import bpr_loss, sampled_softmax_loss
+from hybridrec_ref.fusion.training import TwoTowerHybrid, active_groups
 from hybridrec_ref.fusion.two_tower import TwoTowerModule, make_adapter
 
 N_USERS, N_ITEMS, DIM = 40, 30, 8
@@ -76,7 +77,7 @@ def test_shapes_history_and_recommend(planted):
     assert s.shape == (3, N_ITEMS) and torch.isfinite(s).all()
     assert m.recommend(np.arange(N_USERS), k=4).shape == (N_USERS, 4)
     assert list(m.history_.index) == [1, 2, 3, 4, 5]
-    assert {"loss", "groups", "NDCG@10"} <= set(m.history_.columns)
+    assert {"loss", "groups", "valid_NDCG@10"} <= set(m.history_.columns)
     assert (m.history_["groups"] == "cf+lm").all()
 
 
@@ -172,7 +173,7 @@ def test_loss_functions_match_their_formulas():
 def test_early_stopping_restores_best_epoch(planted):
     data, text = planted
     m = small(text, n_epochs=40, lr=0.2, patience=2).fit(data, valid=data)
-    h = m.history_["NDCG@10"]
+    h = m.history_["valid_NDCG@10"]
     assert len(h) < 40 or m.best_epoch_ == 40
     assert m.best_epoch_ == int(h.idxmax())
 

@@ -49,7 +49,7 @@ def test_abstaining_component_gives_cold_items_its_neutral_value():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(components={}), "at least one"),
     (dict(components={"a": FixedScores([1.0])}, weights={"b": 1.0}), "weights name"),
-    (dict(components={"a": FixedScores([1.0])}, weights={"a": -1.0}), "non-negative"),
+    (dict(components={"a": FixedScores([1.0])}, weights={"a": -1.0}), r"weights\['a'\] must be a non-negative number"),
     (dict(components={"a": FixedScores([1.0])}, normalise="softmax"), "normalise"),
     (dict(components={"a": FixedScores([1.0])}, abstain_on_cold=("cf",)), "unknown components"),
 ])

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from hybridrec_ref.lm.classify import GenreClassifier, bag_of_words, classification_scores, genre_matrix
+from hybridrec_ref.data import genre_matrix
+from hybridrec_ref.lm.classify import GenreClassifier, bag_of_words, classification_scores
 from hybridrec_ref.lm.vocab import Vocabulary
 
 
@@ -15,7 +16,7 @@ def test_bag_of_words_drops_specials_and_normalises():
 
 
 def test_genre_matrix():
-    y, labels = genre_matrix([["Drama", "Comedy"], ["unknown"], ["Drama"]])
+    y, labels = genre_matrix([["Drama", "Comedy"], ["unknown"], ["Drama"]], drop=("unknown",))
     assert labels == ["Comedy", "Drama"]
     assert y.tolist() == [[1, 1], [0, 0], [0, 1]]
 
@@ -25,7 +26,7 @@ def test_learns_a_separable_task():
     war, love = vocab.stoi["war"], vocab.stoi["love"]
     docs = [np.array([2, war, 3])] * 10 + [np.array([2, love, 3])] * 10
     y = np.array([[1, 0]] * 10 + [[0, 1]] * 10, dtype=np.float32)
-    clf = GenreClassifier(epochs=200, device="cpu").fit(docs, y, vocab)
+    clf = GenreClassifier(n_epochs=200, device="cpu").fit(docs, y, vocab)
     scores = classification_scores(clf.predict_proba(docs), y)
     assert scores == {"top1_accuracy": 1.0, "macro_f1": 1.0, "micro_f1": 1.0}
 
@@ -49,5 +50,7 @@ def test_bad_input():
         GenreClassifier().predict_proba([np.array([2, 3])])
     with pytest.raises(ValueError, match="same shape"):
         classification_scores(np.zeros((2, 2)), np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="weight_decay"):
+    with pytest.raises(ValueError, match="lr must be"):
         GenreClassifier(lr=0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        GenreClassifier(weight_decay=-1)

@@ -25,9 +25,9 @@ def cyclic():
 
 @pytest.mark.parametrize("kind, params", [
     ("ngram", dict(model_params={"n": 2})),
-    ("lstm", dict(model_params={"d_model": 16, "dropout": 0.0}, train_params={"epochs": 60, "lr": 1e-2})),
+    ("lstm", dict(model_params={"d_model": 16, "dropout": 0.0}, train_params={"n_epochs": 60, "lr": 1e-2})),
     ("transformer", dict(model_params={"d_model": 16, "max_len": 8, "dropout": 0.0},
-                         train_params={"epochs": 60, "lr": 1e-2})),
+                         train_params={"n_epochs": 60, "lr": 1e-2})),
 ])
 def test_learns_the_next_item(cyclic, kind, params):
     train, test = cyclic
@@ -46,7 +46,7 @@ def test_scores_are_next_item_log_probs(cyclic):
     train, _ = cyclic
     rec = LMRecommender("ngram", {"n": 2}).fit(train)
     scores = rec.score(np.array([0, 1])).cpu().numpy()
-    full = rec.lm_.next_distribution([rec.history_sentences_[0], rec.history_sentences_[1]])
+    full = rec.lm_.next_distribution([rec.histories_[0], rec.histories_[1]])
     np.testing.assert_allclose(np.exp(scores), full[:, N_SPECIAL:], rtol=1e-5)
 
 
@@ -54,4 +54,4 @@ def test_bad_input():
     with pytest.raises(ValueError, match="kind must be one of"):
         LMRecommender("gpt")
     with pytest.raises(ValueError, match="neural LMs only"):
-        LMRecommender("ngram", train_params={"epochs": 3})
+        LMRecommender("ngram", train_params={"n_epochs": 3})

@@ -1,5 +1,6 @@
 """The shared training loop and checkpoints (hybridrec_ref.lm.train)."""
 
+import io
 import math
 
 import numpy as np
@@ -27,12 +28,12 @@ def tiny_corpus():
 def test_overfits_a_tiny_corpus(cls, tiny_corpus):
     model = cls(V, d_model=32, dropout=0.0, seed=0)
     before = cross_entropy(model, tiny_corpus)
-    hist = train_lm(model, tiny_corpus, tiny_corpus, epochs=40, batch_size=8, lr=2e-2, warmup=5,
+    hist = train_lm(model, tiny_corpus, tiny_corpus, n_epochs=40, batch_size=8, lr=2e-2, warmup=5,
                     schedule="constant", patience=40, weight_decay=0.0, verbose=False)
     after = cross_entropy(model, tiny_corpus)
     assert before > 2.0  # about log(V) at the start
     assert after < 0.05, f"{cls.__name__} did not overfit: cross-entropy {after:.3f}"
-    assert list(hist.columns) == ["epoch", "train_loss", "valid_loss", "lr", "seconds"]
+    assert hist.index.name == "epoch" and list(hist.columns) == ["train_loss", "lr", "valid_loss", "seconds"]
     assert hist["valid_loss"].min() == pytest.approx(after, abs=1e-6)  # best weights restored
 
 
@@ -40,10 +41,10 @@ def test_early_stopping_restores_best(tiny_corpus):
     rng = np.random.default_rng(1)
     valid = [np.r_[2, rng.integers(4, V, size=14), 3] for _ in range(4)]  # unrelated: overfitting hurts
     model = TransformerLM(V, d_model=32, dropout=0.0, seed=0)
-    hist = train_lm(model, tiny_corpus, valid, epochs=200, batch_size=8, lr=1e-2, patience=2, verbose=False)
+    hist = train_lm(model, tiny_corpus, valid, n_epochs=200, batch_size=8, lr=1e-2, patience=2, verbose=False)
     assert len(hist) < 200  # stopped early
     best = hist["valid_loss"].idxmin()
-    assert len(hist) == best + 1 + 2
+    assert len(hist) == best + 2  # epochs are numbered from 1
     assert cross_entropy(model, valid) == pytest.approx(hist["valid_loss"].min(), abs=1e-6)
 
 
@@ -59,7 +60,7 @@ def test_lr_schedule_shapes():
 @pytest.mark.parametrize("cls", [LSTMLM, TransformerLM])
 def test_checkpoint_round_trip_is_exact(cls, tiny_corpus, tmp_path):
     model = cls(V, d_model=16, seed=0)
-    train_lm(model, tiny_corpus, epochs=2, batch_size=4, verbose=False)
+    train_lm(model, tiny_corpus, n_epochs=2, batch_size=4, verbose=False)
     path = save_checkpoint(model, tmp_path / "lm.pt")
     loaded = load_checkpoint(path, device="cpu")
     assert type(loaded) is cls and loaded.config == model.config
@@ -67,8 +68,10 @@ def test_checkpoint_round_trip_is_exact(cls, tiny_corpus, tmp_path):
         assert torch.equal(p.cpu(), q), k
     x = torch.tensor([[2, 5, 6, 7]])
     assert torch.equal(model.cpu().eval()(x), loaded(x))  # same device: exact
-    # the file holds only tensors and plain values: it loads with weights_only=True
-    assert set(torch.load(path, weights_only=True)) == {"model", "config", "state_dict"}
+    # after its checksum line the file holds only tensors and plain values: it loads with weights_only=True
+    header, _, payload = path.read_bytes().partition(b"\n")
+    assert header.startswith(b"HYBRIDREC-CHECKPOINT sha256=")
+    assert set(torch.load(io.BytesIO(payload), weights_only=True)) == {"model", "config", "state_dict"}
 
 
 def test_bad_input(tiny_corpus, tmp_path):

@@ -17,7 +17,8 @@ KEYS = ("text_vocab_size", "text_train_tokens", "seq_users", "seq_vocab_size",
         "ppl_seq_transformer", "clf_top1_accuracy", "clf_macro_f1", "clf_prior_top1_accuracy",
         "most_popular_hit10", "most_popular_ndcg10", "ngram_hit10", "ngram_ndcg10", "lstm_hit10", "lstm_ndcg10",
         "transformer_hit10", "transformer_ndcg10", "best_next_item_model", "transformer_over_pop_hit10",
-        "text_lstm_epochs", "seq_transformer_epochs", "seq_transformer_seconds")
+        "text_lstm_epochs", "seq_transformer_epochs", "seq_transformer_seconds",
+        "fig_lm_stages", "fig_lm_curves")  # the two figures are glued, so they get a number and a caption
 
 
 def test_chapter_2_runs_and_glues_every_key(executed_notebook):
@@ -53,8 +54,8 @@ def test_chapter_2_full_run_values(executed_notebook, full_run):
     # next item, leave-last-out, full ranking, training items excluded
     assert g["most_popular_hit10"] == approx(0.0785, 1e-3)
     assert g["most_popular_ndcg10"] == approx(0.0393, 1e-3)
-    assert g["ngram_hit10"] == approx(0.1421, 1e-3)
-    assert g["ngram_ndcg10"] == approx(0.0776, 1e-3)
+    assert g["ngram_hit10"] == approx(0.1432, 1e-3)   # 0.1421 before ties went to the lower item index (issue 9)
+    assert g["ngram_ndcg10"] == approx(0.0779, 1e-3)
     assert g["transformer_hit10"] == approx(0.1262, 0.01)
     assert g["transformer_ndcg10"] == approx(0.0648, 0.01)
     assert g["lstm_hit10"] == approx(0.0721, 0.01)

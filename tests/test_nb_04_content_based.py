@@ -69,3 +69,22 @@ def test_cold_items(g):
 def test_smoke_still_beats_popularity_on_cold_items(g):
     # holds for the SMOKE run too: the relation, not the value
     assert g["cold_tfidf_recall_only"] > g["cold_pop_recall_only"]
+
+
+RICH_KEYS = ("rich_encode_seconds", "rich_n_covered", "rich_rating_cov_pct", "rich_covered_words", "rich_n_cold_covered",
+             "rich_profile_labels_all", "rich_profile_labels_covered", "rich_profile_tmdb_all",
+             "rich_profile_tmdb_covered", "rich_map_labels_all", "rich_map_labels_covered", "rich_map_tmdb_all",
+             "rich_map_tmdb_covered", "rich_warm_labels_ndcg", "rich_warm_tmdb_ndcg")
+
+
+def test_chapter_4_richer_text_section(executed_notebook):
+    """The TMDB section (issue 11): join coverage is exact; the recalls are checked as bounds only so far."""
+    g = executed_notebook("04_content_based.ipynb")
+    for key in RICH_KEYS:
+        assert key in g, key
+    assert g["rich_n_covered"] == 485 and abs(g["rich_rating_cov_pct"] - 59.67) < 0.01
+    assert abs(g["rich_covered_words"] - 98.7) < 0.5
+    for key in RICH_KEYS[5:]:
+        assert 0 <= g[key] <= 1, key
+    # the labels-text profile here is the same model as the section above it: the same number
+    assert abs(g["rich_profile_labels_all"] - g["cold_minilm_recall_only"]) < 1e-9

@@ -60,9 +60,9 @@ def test_chapter_8_full_run_values(executed_notebook, full_run):
     assert g["gated_early_ndcg"] == approx(0.3830, 0.015)
     assert g["gated_early_cold_recall"] == approx(0.0110, 0.01)
     assert g["cu_fmf"] == approx(0.5127, 0.02)
-    assert g["stream_static_ndcg"] == approx(0.1698, 0.01)
-    assert g["stream_update_ndcg"] == approx(0.1295, 0.01)
-    assert g["stream_knn_ndcg"] == approx(0.1438, 2e-3)            # item-kNN is deterministic
+    assert g["stream_static_ndcg"] == approx(0.1751, 0.01)
+    assert g["stream_update_ndcg"] == approx(0.1300, 0.01)
+    assert g["stream_knn_ndcg"] == approx(0.1563, 2e-3)            # deterministic; 0.1438 before ties went to the lower index (issue 9)
     # the claims the prose makes, as relations
     assert g["best_cold_fusion"] == "Early: FeatureMF (items)"
     assert g["fmf_cold_recall"] >= 2 * g["text_cold_recall"] and g["best_cold_ratio"] >= 2   # issue 5's bar

@@ -36,7 +36,12 @@ KEYS = ("cold_pct", "test_pct", "k", "n_items", "n_cold", "cold_share_pct", "bes
         "fusion_cold_slots_high_pct", "seed_min_cold", "seed_max_cold", "seed_n_ndcg_wins", "seed_n_precision_wins",
         "seed", "weighted_ndcg", "knn_ndcg", "knn_precision", "runtime_s", "mixed_cold_recall", "mixed_warm_recall",
         "mixed_novelty", "fa_cold_top1_pct", "fa_cold_slots_pct", "cu_mixed_lists", "fa_bucket_high_diff",
-        "fa_bucket_high_lo", "fa_bucket_high_hi", "fusion_bucket_wins", "fusion_bucket_losses", "n_fusion_buckets")
+        "fa_bucket_high_lo", "fa_bucket_high_hi", "fusion_bucket_wins", "fusion_bucket_losses", "n_fusion_buckets",
+        "rc_als_ndcg", "rc_content_ndcg", "rc_mixed_ndcg", "tc_als_ndcg", "tc_content_ndcg", "tc_mixed_ndcg",
+        "rc_als_cold_recall", "rc_content_cold_recall", "rc_mixed_cold_recall", "tc_als_cold_recall",
+        "tc_content_cold_recall", "tc_mixed_cold_recall", "rc_mixed_diff", "rc_mixed_ci_low", "rc_mixed_ci_high",
+        "rc_mixed_p", "rc_mixed_cold_slots", "tc_mixed_diff", "tc_mixed_ci_low", "tc_mixed_ci_high", "tc_mixed_p",
+        "tc_mixed_cold_slots", "rc_n_users", "tc_n_users", "tc_n_cold")
 
 
 def test_chapter_9_runs_and_glues_every_key(executed_notebook):
@@ -47,6 +52,11 @@ def test_chapter_9_runs_and_glues_every_key(executed_notebook):
     for key in ("pair_ndcg", "pair_precision", "seed_ndcg", "seed_precision", "sat"):
         assert g[f"{key}_lo"] <= g[f"{key}_diff"] <= g[f"{key}_hi"], key
     assert g["seed_fusion_cold_lo"] <= g["seed_fusion_cold"] <= g["seed_fusion_cold_hi"]
+    for split in ("rc", "tc"):
+        assert g[f"{split}_mixed_ci_low"] <= g[f"{split}_mixed_diff"] <= g[f"{split}_mixed_ci_high"], split
+        assert g[f"{split}_als_cold_recall"] == 0.0
+    # the side-by-side random-cold column is the chapter's main table
+    assert g["rc_mixed_ndcg"] == approx(g["fusion_ndcg"], 1e-9) and g["rc_als_ndcg"] == approx(g["als_ndcg"], 1e-9)
     # a CF model cannot recommend cold items; the blend lets CF abstain, content cannot outvote it
     assert g["als_cold_recall"] == 0.0
     # every personalised model is blind for users without history; popularity (and the switch to it) is not;
@@ -138,3 +148,10 @@ def test_chapter_9_full_run_values(executed_notebook, full_run):
     assert abs(g["ecommerce_points_f1_gain"] - g["outline_ecommerce_f1_gain"]) > 0.04
     assert abs(g["social_relative_f1_gain"] - g["outline_social_f1_gain"]) > 0.03
     assert g["runtime_s"] < 600
+    # random-cold vs temporal-cold (issue 9, section 3): exact split sizes, then the acceptance relations
+    assert (g["rc_n_users"], g["tc_n_users"], g["tc_n_cold"]) == (943, 109, 25)
+    assert g["tc_als_ndcg"] == approx(0.1896, 0.01)
+    assert g["tc_mixed_ndcg"] == approx(0.1896, 0.01)     # measured: exactly ALS, no new movie gets a slot
+    assert g["rc_mixed_ci_high"] >= 0 and g["tc_mixed_ci_high"] >= 0   # not significantly below its ALS
+    assert g["rc_mixed_cold_recall"] >= 2 * g["rc_content_cold_recall"]
+    assert g["tc_mixed_cold_slots"] < 0.5 < g["rc_mixed_cold_slots"]     # "few or none" new movies per list

@@ -113,3 +113,41 @@ def test_inner_seeds_are_distinct_and_differ_from_the_outer_seed():
     seeds = {inner_seed(42, i) for i in range(5)} | {inner_seed(43, 0)}
     assert len(seeds) == 6 and 42 not in seeds and 43 not in seeds
     assert inner_seed(42, 3) == inner_seed(42, 3)   # deterministic
+
+
+@settings(max_examples=60, deadline=None)
+@given(interactions(), st.floats(0.1, 0.9), st.integers(0, 10))
+def test_temporal_cold_split_cuts_at_one_time_and_makes_new_items_cold(data, frac, seed):
+    from hypothesis import assume
+
+    from hybridrec_ref.data import temporal_cold_split
+
+    assume(0 < round(frac * len(data)) < len(data))
+    s = temporal_cold_split(data, frac, seed)
+    assert s.axis == "item" and (s.train.n_users, s.train.n_items) == (data.n_users, data.n_items)
+    if len(s.test):
+        assert s.train.timestamps.max() <= s.test.timestamps.min()          # one cut-off time
+        assert np.all(s.train.user_counts()[s.test.users] > 0)              # no new users in test
+    in_train = s.train.item_counts() > 0
+    assert not in_train[s.cold].any()                                       # cold: never rated before the cut
+    assert set(s.cold.tolist()) == set(s.test.items[~in_train[s.test.items]].tolist())
+    assert np.array_equal(s.test_is_cold(), ~in_train[s.test.items])
+    assert len(s.train) + len(s.test) <= len(data)
+    assert (set(_rows(s.train)) | set(_rows(s.test))) <= set(_rows(data))
+    again = temporal_cold_split(data, frac, seed)
+    assert _rows(again.test) == _rows(s.test) and np.array_equal(again.cold, s.cold)
+
+
+def test_temporal_cold_split_by_hand():
+    from hybridrec_ref.data import temporal_cold_split
+
+    # user 2 only appears after the cut-off (a new user: left out); item 3 is first rated after it
+    users = np.array([0, 0, 1, 1, 0, 1, 2, 0])
+    items = np.array([0, 1, 0, 2, 3, 1, 3, 2])
+    ts = np.array([1, 2, 3, 4, 10, 11, 12, 13])
+    s = temporal_cold_split(Interactions(users, items, 3, 4, timestamps=ts), test_frac=0.5, seed=0)
+    assert _rows(s.train) == [(0, 0, 1), (0, 1, 2), (1, 0, 3), (1, 2, 4)]
+    assert _rows(s.test) == [(0, 2, 13), (0, 3, 10), (1, 1, 11)]
+    assert s.cold.tolist() == [3]
+    with pytest.raises(ValueError, match="timestamps"):
+        temporal_cold_split(Interactions(users, items, 3, 4), 0.5)

@@ -15,6 +15,7 @@ import torch
 from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device
+from ..validation import check_int, check_nonnegative
 
 
 class MostPopular(Recommender):
@@ -44,11 +45,9 @@ class BiasBaseline(Recommender):
     predicts_ratings = True
 
     def __init__(self, n_epochs: int = 10, reg_user: float = 15.0, reg_item: float = 10.0, device: str = "auto"):
-        if n_epochs < 1:
-            raise ValueError(f"n_epochs must be at least 1, got {n_epochs}")
-        if reg_user < 0 or reg_item < 0:
-            raise ValueError("regularisation strengths must be non-negative")
-        self.n_epochs, self.reg_user, self.reg_item, self.device = n_epochs, reg_user, reg_item, device
+        self.n_epochs = check_int("n_epochs", n_epochs)
+        self.reg_user, self.reg_item = check_nonnegative("reg_user", reg_user), check_nonnegative("reg_item", reg_item)
+        self.device = device
 
     def _fit(self, train: Interactions) -> None:
         if train.ratings is None:

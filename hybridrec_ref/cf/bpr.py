@@ -1,4 +1,4 @@
-"""BPR-MF: matrix factorisation trained for ranking from implicit feedback (chapter 3, section 3.2).
+"""BPR-MF: matrix factorisation trained for ranking from implicit feedback (chapter 3, ``ch-cf``, "Matrix factorisation").
 
 Bayesian Personalised Ranking (Rendle et al. 2009) turns "user ``u``
 interacted with ``i`` but not with ``j``" into the pairwise objective
@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device, seed_everything
+from ..validation import check_int, check_nonnegative, check_positive
 
 
 def sample_negatives(users: torch.Tensor, pos_keys: torch.Tensor, n_items: int, gen: torch.Generator,
@@ -71,15 +72,9 @@ class BPR(Recommender):
     def __init__(self, n_factors: int = 64, n_epochs: int = 40, lr: float = 0.05, reg: float = 0.01,
                  batch_size: int = 4096, init_std: float = 0.01, seed: int = 42,
                  device: str = "auto", verbose: bool = False):
-        for name, v in (("n_factors", n_factors), ("n_epochs", n_epochs), ("batch_size", batch_size)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if lr <= 0:
-            raise ValueError(f"lr must be positive, got {lr}")
-        if reg < 0 or init_std < 0:
-            raise ValueError("reg and init_std must be non-negative")
-        self.n_factors, self.n_epochs, self.lr, self.reg = int(n_factors), int(n_epochs), float(lr), float(reg)
-        self.batch_size, self.init_std = int(batch_size), float(init_std)
+        self.n_factors, self.n_epochs = check_int("n_factors", n_factors), check_int("n_epochs", n_epochs)
+        self.lr, self.reg = check_positive("lr", lr), check_nonnegative("reg", reg)
+        self.batch_size, self.init_std = check_int("batch_size", batch_size), check_nonnegative("init_std", init_std)
         self.seed, self.device, self.verbose = seed, device, verbose
 
     def _fit(self, train: Interactions) -> None:

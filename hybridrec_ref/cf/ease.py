@@ -1,4 +1,4 @@
-"""EASE: an item-item model with a closed-form solution (Steck 2019; chapter 3, section 3.2).
+"""EASE: an item-item model with a closed-form solution (Steck 2019; chapter 3, ``ch-cf``, "Top-N ranking on one split").
 
 EASE learns an item-item weight matrix ``B`` with a zero diagonal that
 reconstructs the binary user-item matrix ``X`` from itself:
@@ -9,6 +9,15 @@ The solution is closed form: with ``P = (X^T X + lam I)^{-1}``,
 ``B = I - P diag(1 / diag(P))`` (so ``B_ij = -P_ij / P_jj`` off the
 diagonal). Scores are ``X_u B``. One ``n_items x n_items`` inverse: seconds
 for thousands of items, the model of choice when the catalogue is small.
+
+Memory (chapter 14, ``ch-scale``): the Gram matrix ``X^T X`` is built from the sparse ``X``
+and ``X`` itself stays sparse, so the cost is the items x items matrices only:
+the float64 Gram matrix and its inverse (16 bytes per cell) plus the float32
+``B`` (4 bytes per cell), ``20 n_items^2`` bytes (:func:`ease_peak_bytes`): 2 GB at
+10k items, 18 GB at 30k, 50 GB at 50k. That is a lower bound of the peak: the sparse
+product that builds the Gram matrix and LAPACK's working copies come on top (chapter 14
+measures 1.5-1.8 times the formula on MovieLens-1M).
+Beyond a few tens of thousands of items use ALS, or EASE on the most popular items only.
 """
 
 from __future__ import annotations
@@ -19,27 +28,32 @@ import torch
 from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device
+from ..validation import check_positive
+
+
+def ease_peak_bytes(n_items: int) -> int:
+    """Bytes of :meth:`EASE.fit`'s dense matrices for ``n_items`` items (Gram + inverse in float64, ``B`` in
+    float32): a lower bound of its measured peak."""
+    return 20 * int(n_items) ** 2
 
 
 class EASE(Recommender):
     """Embarrassingly shallow autoencoder; ``lam`` is the L2 strength (tune it on validation data)."""
 
     def __init__(self, lam: float = 500.0, device: str = "auto"):
-        if isinstance(lam, bool) or not isinstance(lam, (int, float, np.integer, np.floating)) or lam <= 0:
-            raise ValueError(f"lam must be a positive number (it keeps X^T X + lam I invertible), got {lam!r}")
-        self.lam, self.device = float(lam), device
+        self.lam, self.device = check_positive("lam", lam), device   # lam > 0 keeps X^T X + lam I invertible
 
     def _fit(self, train: Interactions) -> None:
         dev = self.device_ = resolve_device(self.device)
         Xs = train.to_csr("ones", dtype=np.float64)
-        G = torch.as_tensor((Xs.T @ Xs).toarray(), device=dev)   # sparse product: X is ~95% empty
-        X = torch.as_tensor(Xs.toarray(), device=dev)
-        G.diagonal().add_(self.lam)
+        G = torch.as_tensor((Xs.T @ Xs).toarray(), device=dev)   # sparse product: X is never dense
+        G.diagonal().add_(float(self.lam))
         P = torch.linalg.inv(G)
-        B = -P / P.diagonal()[None, :]
-        B.fill_diagonal_(0.0)
-        self.B_ = B.float()
-        self.X_ = X.float()
+        del G
+        P.div_(-P.diagonal()[None, :])                            # B_ij = -P_ij / P_jj
+        P.fill_diagonal_(0.0)
+        self.B_ = P.float()
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        return self.X_[torch.as_tensor(users, device=self.device_)] @ self.B_
+        rows = torch.as_tensor(self.seen_[users].toarray(), device=self.device_)   # only these users, dense
+        return rows @ self.B_

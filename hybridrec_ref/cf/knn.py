@@ -1,4 +1,4 @@
-"""Neighbourhood collaborative filtering: user-kNN and item-kNN (chapter 3, section 3.2).
+"""Neighbourhood collaborative filtering: user-kNN and item-kNN (chapter 3, ``ch-cf``, "Neighbourhood methods").
 
 Two uses, one class per direction (:class:`UserKNN`, :class:`ItemKNN`):
 
@@ -26,15 +26,14 @@ Two uses, one class per direction (:class:`UserKNN`, :class:`ItemKNN`):
 
 ``shrinkage`` multiplies a similarity by ``(n - 1) / (n - 1 + shrinkage)``
 where ``n`` is the number of co-ratings (Koren 2010), damping similarities
-supported by few users. Similarities come from sparse matrix products
-(``n x n`` dense results for the entity compared); predictions and scores are
-batched dense torch algebra, on CPU or GPU.
+supported by few users. The similarity functions live in :mod:`.similarity`
+(sparse matrix products, ``n x n`` dense results for the entity compared);
+predictions and scores are batched dense torch algebra, on CPU or GPU.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
@@ -42,78 +41,14 @@ from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device
 from .baselines import BiasBaseline
+from .similarity import SIMILARITIES, binary_similarity, corated_similarity
+from ..validation import check_choice, check_int, check_nonnegative
 
-SIMILARITIES = ("cosine", "pearson")
 FEEDBACKS = ("explicit", "implicit")
 
 
 def _dense(m, device) -> torch.Tensor:
     return torch.as_tensor(m.toarray(), dtype=torch.float64, device=device)
-
-
-def gram(a, b, device=None) -> torch.Tensor:
-    """``a.T @ b`` as a dense float64 tensor; sparse inputs use a sparse product (rating matrices are ~95% empty)."""
-    if sp.issparse(a):
-        out = (sp.csc_matrix(a, dtype=np.float64).T @ sp.csr_matrix(b, dtype=np.float64)).toarray()
-        return torch.as_tensor(out, device=device)
-    return a.T @ b
-
-
-def corated_similarity(R, B, kind: str = "cosine", min_support: int = 1,
-                       shrinkage: float = 0.0, device=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Similarity between the *columns* of ``R`` over co-rated rows only (Surprise's definition).
-
-    ``R`` holds ratings (0 where unrated), ``B`` the 0/1 mask of rated cells;
-    both torch tensors or both scipy sparse matrices (then the products are
-    sparse and the results land on ``device``). Returns ``(sim, n_common)``,
-    both dense ``(n_cols, n_cols)`` float64 tensors.
-    """
-    if kind not in SIMILARITIES:
-        raise ValueError(f"similarity must be one of {SIMILARITIES}, got {kind!r}")
-    freq = gram(B, B, device)
-    prods = gram(R, R, device)
-    R2 = R.multiply(R) if sp.issparse(R) else R * R
-    sqi = gram(R2, B, device)   # sum over co-rated rows of r_a^2  (a = row index of the result)
-    sqj = sqi.T
-    if kind == "cosine":
-        num, den2 = prods, sqi * sqj
-    else:
-        si = gram(R, B, device)  # sum over co-rated rows of r_a
-        sj = si.T
-        num = freq * prods - si * sj
-        den2 = (freq * sqi - si * si) * (freq * sqj - sj * sj)
-    den = den2.clamp_min(0).sqrt()
-    sim = torch.where(den > 0, num / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(den))
-    sim = torch.where(freq >= max(min_support, 1), sim, torch.zeros_like(sim))
-    if shrinkage > 0:
-        sim = sim * (freq - 1).clamp_min(0) / ((freq - 1).clamp_min(0) + shrinkage)
-    sim.fill_diagonal_(1.0)
-    return sim, freq
-
-
-def binary_similarity(X, kind: str = "cosine", shrinkage: float = 0.0, device=None) -> torch.Tensor:
-    """Cosine or Pearson (phi) similarity between the full binary columns of ``X``; diagonal zeroed.
-
-    ``X`` is a torch tensor or a scipy sparse matrix (sparse product, result on ``device``).
-    """
-    if kind not in SIMILARITIES:
-        raise ValueError(f"similarity must be one of {SIMILARITIES}, got {kind!r}")
-    co = gram(X, X, device)
-    if kind == "cosine":
-        norms = co.diagonal().sqrt()
-        den = norms[:, None] * norms[None, :]
-        num = co
-    else:
-        n = X.shape[0]
-        m = co.diagonal() / n        # binary columns: the mean is the count over n
-        cov = co / n - m[:, None] * m[None, :]
-        sd = (m * (1 - m)).clamp_min(0).sqrt()
-        num, den = cov, sd[:, None] * sd[None, :]
-    sim = torch.where(den > 0, num / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(den))
-    if shrinkage > 0:
-        sim = sim * (co - 1).clamp_min(0) / ((co - 1).clamp_min(0) + shrinkage)
-    sim.fill_diagonal_(0.0)
-    return sim
 
 
 class _KNN(Recommender):
@@ -122,24 +57,14 @@ class _KNN(Recommender):
     def __init__(self, k: int = 40, similarity: str = "cosine", feedback: str = "explicit", shrinkage: float = 0.0,
                  min_k: int = 1, min_support: int = 1, baseline: bool = False, batch_size: int = 2048,
                  device: str = "auto", verbose: bool = False):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k (neighbourhood size) must be a positive integer, got {k!r}")
-        if similarity not in SIMILARITIES:
-            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}")
-        if feedback not in FEEDBACKS:
-            raise ValueError("feedback must be 'explicit' (rating prediction) or 'implicit' (ranking), "
-                             f"got {feedback!r}")
-        if shrinkage < 0:
-            raise ValueError(f"shrinkage must be non-negative, got {shrinkage}")
-        if min_k < 0 or min_support < 0:
-            raise ValueError("min_k and min_support must be non-negative")
+        self.k, self.similarity = check_int("k", k), check_choice("similarity", similarity, SIMILARITIES)
+        self.feedback = check_choice("feedback", feedback, FEEDBACKS)   # explicit: rating prediction; implicit: ranking
+        self.shrinkage = check_nonnegative("shrinkage", shrinkage)
+        self.min_k, self.min_support = check_int("min_k", min_k, minimum=0), check_int("min_support", min_support, minimum=0)
         if baseline and feedback == "implicit":
             raise ValueError("baseline=True corrects explicit ratings; use feedback='explicit' with it")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
-        self.k, self.similarity, self.feedback, self.shrinkage = int(k), similarity, feedback, float(shrinkage)
-        self.min_k, self.min_support, self.baseline = int(min_k), int(min_support), bool(baseline)
-        self.batch_size, self.device, self.verbose = int(batch_size), device, verbose
+        self.baseline, self.batch_size = bool(baseline), check_int("batch_size", batch_size)
+        self.device, self.verbose = device, verbose
 
     @property
     def predicts_ratings(self) -> bool:  # explicit mode predicts ratings, implicit mode only ranks
@@ -233,7 +158,7 @@ class _KNN(Recommender):
 
 
 class UserKNN(_KNN):
-    """User-based neighbourhood CF (see the module docstring; chapter 3, section 3.2).
+    """User-based neighbourhood CF (see the module docstring; chapter 3, "Neighbourhood methods").
 
     Parameters: ``k`` neighbours, ``similarity`` ("cosine" or "pearson"),
     ``feedback`` ("explicit" ratings or "implicit" ranking), ``shrinkage``,
@@ -247,7 +172,7 @@ class UserKNN(_KNN):
 
 
 class ItemKNN(_KNN):
-    """Item-based neighbourhood CF (see the module docstring; chapter 3, section 3.2).
+    """Item-based neighbourhood CF (see the module docstring; chapter 3, "Neighbourhood methods").
 
     Same parameters as :class:`UserKNN`; neighbours are items. ``similarity_``
     holds the item-item matrix, so ``similarity_[i].topk(10)`` lists the ten

@@ -13,8 +13,8 @@ from .cache import CacheCorruptionWarning, EmbeddingCache, texts_hash
 from .cold import RestrictedRecommender
 from .encoder import TextEncoder, default_cache_dir, default_model_path, mean_pool
 from .profile import WEIGHTINGS, ContentRecommender, l2_normalize, nearest_items
-from .tfidf import TfidfEncoder, tokenize
+from .tfidf import TfidfEncoder, tfidf_terms
 
-__all__ = ["TfidfEncoder", "tokenize", "TextEncoder", "default_model_path", "default_cache_dir", "mean_pool",
+__all__ = ["TfidfEncoder", "tfidf_terms", "TextEncoder", "default_model_path", "default_cache_dir", "mean_pool",
            "EmbeddingCache", "CacheCorruptionWarning", "texts_hash", "ContentRecommender", "WEIGHTINGS",
            "l2_normalize", "nearest_items", "RestrictedRecommender"]

@@ -1,4 +1,4 @@
-"""On-disk cache of text embeddings (chapter 4; caching in general: chapter 13).
+"""On-disk cache of text embeddings (chapter 4; caching at scale: chapter 14, ``ch-scale``).
 
 Encoding item text with a transformer is the slow step of a content model,
 and the same texts are encoded again and again (every notebook run, every
@@ -31,6 +31,10 @@ from ..data.fetch import atomic_write_bytes
 
 class CacheCorruptionWarning(UserWarning):
     """A cache file was damaged and has been discarded (it will be rebuilt)."""
+
+
+class CacheWriteWarning(UserWarning):
+    """Embeddings were computed but could not be stored (read-only or full disk); they are still returned."""
 
 
 def texts_hash(texts: Sequence[str]) -> str:
@@ -104,12 +108,20 @@ class EmbeddingCache:
         return path
 
     def get_or_compute(self, model_id: str, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-        """Load from the cache, or call ``compute(texts)``, store and return the result."""
+        """Load from the cache, or call ``compute(texts)``, store and return the result.
+
+        If the cache cannot be written (a read-only folder, a full disk) the computed vectors are
+        returned anyway, with a :class:`CacheWriteWarning`: an hour of encoding is not thrown away.
+        """
         texts = list(texts)
         emb = self.load(model_id, texts)
         if emb is None:
             emb = np.asarray(compute(texts), dtype=np.float32)
-            self.save(model_id, texts, emb)
+            try:
+                self.save(model_id, texts, emb)
+            except OSError as e:
+                warnings.warn(f"could not write the embedding cache in {self.directory} ({e}); "
+                              "returning the computed vectors without caching them", CacheWriteWarning, stacklevel=2)
         return emb
 
     def clear(self) -> int:

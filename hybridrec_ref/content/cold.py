@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..base import Recommender
+from ..base import Recommender, clone
 from ..data.interactions import Interactions
+from ..validation import check_index_array
 
 
 class RestrictedRecommender(Recommender):
@@ -22,33 +23,30 @@ class RestrictedRecommender(Recommender):
     def __init__(self, model: Recommender, candidates):
         if not isinstance(model, Recommender):
             raise TypeError(f"model must be a Recommender, got {type(model).__name__}")
-        self.model = model
-        self.candidates = np.unique(np.asarray(candidates, dtype=np.int64))
-        if len(self.candidates) == 0:
+        if len(np.atleast_1d(candidates)) == 0:
             raise ValueError("candidates is empty: nothing could be recommended")
+        self.model, self.candidates = model, candidates
 
     def _fit(self, train: Interactions) -> None:
-        if self.candidates.min() < 0 or self.candidates.max() >= train.n_items:
-            raise ValueError(f"candidate item indices must lie in [0, {train.n_items})")
-        self.model.fit(train)
-        self._mask_()
+        self._set_candidates(train.n_items)
+        self.model_ = clone(self.model).fit(train)
 
-    def _mask_(self) -> None:
-        keep = torch.zeros(self.n_items_, dtype=torch.bool)
-        keep[torch.as_tensor(self.candidates)] = True
+    def _set_candidates(self, n_items: int) -> None:
+        self.candidates_ = np.unique(check_index_array("candidates", self.candidates, n_items))
+        keep = torch.zeros(n_items, dtype=torch.bool)
+        keep[torch.as_tensor(self.candidates_)] = True
         self.keep_ = keep
 
     @classmethod
     def wrap_fitted(cls, model: Recommender, candidates) -> "RestrictedRecommender":
-        """Wrap an already fitted ``model`` without refitting it."""
+        """Wrap an already fitted ``model`` without refitting (or copying) it."""
         self = cls(model, candidates)
         self.n_users_, self.n_items_, self.seen_ = model.n_users_, model.n_items_, model.seen_
-        if self.candidates.max() >= self.n_items_:
-            raise ValueError(f"candidate item indices must lie in [0, {self.n_items_})")
-        self._mask_()
+        self._set_candidates(self.n_items_)
+        self.model_ = model
         return self
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        scores = self.model.score(users).float().clone()
+        scores = self.model_.score(users).float().clone()
         scores[:, ~self.keep_.to(scores.device)] = -torch.inf
         return scores

@@ -26,6 +26,7 @@ import torch
 
 from ..perf.device import resolve_device
 from .cache import EmbeddingCache
+from ..validation import check_int, check_texts
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -79,12 +80,9 @@ class TextEncoder:
 
     def __init__(self, model: str | os.PathLike | None = None, batch_size: int = 64, max_length: int = 128,
                  normalize: bool = True, device: str = "auto", cache_dir=None, verbose: bool = False):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 2:
-            raise ValueError(f"max_length must be an integer >= 2, got {max_length!r}")
         self.model = model
-        self.batch_size, self.max_length, self.normalize = int(batch_size), int(max_length), normalize
+        self.batch_size, self.max_length = check_int("batch_size", batch_size), check_int("max_length", max_length, 2)
+        self.normalize = normalize
         self.device, self.verbose = device, verbose
         self.cache_dir = default_cache_dir() if cache_dir == "default" else cache_dir
         self._tokenizer = self._model = None
@@ -138,12 +136,8 @@ class TextEncoder:
     # ----------------------------------------------------------------- encode
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """``(len(texts), dim)`` float32 array, in the order of ``texts``."""
-        if isinstance(texts, str):
-            raise TypeError("encode expects a list of strings, got a single string; wrap it in a list")
-        texts = list(texts)
+        texts = check_texts(texts)
         for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise TypeError(f"texts[{i}] is {type(t).__name__}, not str; fill missing text first")
             if not t.strip():
                 raise ValueError(f"texts[{i}] is empty; every item needs some text (at least its title)")
         if not texts:

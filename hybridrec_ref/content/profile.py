@@ -28,23 +28,10 @@ import torch
 from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device
+from ..validation import check_choice, check_features, check_positive
 
 WEIGHTINGS = ("mean", "rating", "recency")
 _DAY = 86_400.0
-
-
-def feature_matrix(x, name: str = "item_features", n_rows: int | None = None) -> np.ndarray:
-    """``x`` (dense or sparse) as a finite float32 ``(rows, features)`` array; errors name ``name``."""
-    if sp.issparse(x):
-        x = x.toarray()
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (rows, features) matrix, got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinite values; fill them first (e.g. np.nan_to_num)")
-    if n_rows is not None and len(x) != n_rows:
-        raise ValueError(f"{name} has {len(x)} rows for {n_rows} entities; rows must follow the index order")
-    return x
 
 
 def l2_normalize(x: torch.Tensor) -> torch.Tensor:
@@ -57,7 +44,7 @@ def nearest_items(item_features, items, k: int = 10) -> tuple[np.ndarray, np.nda
 
     Returns ``(indices, similarities)``, each of shape ``(len(items), k)``.
     """
-    x = l2_normalize(torch.as_tensor(feature_matrix(item_features)))
+    x = l2_normalize(torch.as_tensor(check_features(item_features)))
     items = np.atleast_1d(np.asarray(items, dtype=np.int64))
     if len(items) and (items.min() < 0 or items.max() >= len(x)):
         raise ValueError(f"item indices must lie in [0, {len(x)})")
@@ -82,12 +69,9 @@ class ContentRecommender(Recommender):
     """
 
     def __init__(self, item_features, weighting: str = "mean", half_life_days: float = 30.0, device: str = "auto"):
-        if weighting not in WEIGHTINGS:
-            raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
-        if not half_life_days > 0:
-            raise ValueError(f"half_life_days must be positive, got {half_life_days}")
         self.item_features = item_features
-        self.weighting, self.half_life_days, self.device = weighting, float(half_life_days), device
+        self.weighting = check_choice("weighting", weighting, WEIGHTINGS)
+        self.half_life_days, self.device = check_positive("half_life_days", half_life_days), device
 
     def _weights(self, train: Interactions) -> np.ndarray:
         if self.weighting == "mean":
@@ -108,7 +92,7 @@ class ContentRecommender(Recommender):
         return 0.5 ** (age_days / self.half_life_days)
 
     def _fit(self, train: Interactions) -> None:
-        x = feature_matrix(self.item_features)
+        x = check_features(self.item_features)
         if x.shape[0] != train.n_items:
             raise ValueError(f"item_features has {x.shape[0]} rows but the data has {train.n_items} items; "
                              "pass one row per item index")
@@ -126,8 +110,3 @@ class ContentRecommender(Recommender):
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
         return self.profiles_[torch.as_tensor(users, device=self.device_)] @ self.item_vectors_.T
-
-    def __repr__(self) -> str:
-        shape = getattr(self.item_features, "shape", None)
-        return (f"ContentRecommender(item_features=<{shape}>, weighting={self.weighting!r}, "
-                f"half_life_days={self.half_life_days}, device={self.device!r})")

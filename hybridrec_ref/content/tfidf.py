@@ -21,23 +21,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..base import NotFittedError
+from ..validation import check_int, check_texts
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens of two or more characters."""
+def tfidf_terms(text: str) -> list[str]:
+    """The TF-IDF vocabulary's terms in ``text``: lower-cased words of two or more characters.
+
+    (The language models of chapter 2 tokenize differently, keeping punctuation:
+    :func:`hybridrec_ref.lm.vocab.tokenize`.)
+    """
     return _TOKEN.findall(text.lower())
-
-
-def _check_texts(texts) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of strings, got a single string; wrap it in a list")
-    texts = list(texts)
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise TypeError(f"texts[{i}] is {type(t).__name__}, not str; fill missing text (e.g. with the title) first")
-    return texts
 
 
 class TfidfEncoder:
@@ -53,18 +48,16 @@ class TfidfEncoder:
 
     def __init__(self, min_df: int = 1, max_features: int | None = None, sublinear_tf: bool = False,
                  stop_words=None):
-        if isinstance(min_df, bool) or not isinstance(min_df, (int, np.integer)) or min_df < 1:
-            raise ValueError(f"min_df must be a positive integer, got {min_df!r}")
-        if max_features is not None and (not isinstance(max_features, (int, np.integer)) or max_features < 1):
-            raise ValueError(f"max_features must be a positive integer or None, got {max_features!r}")
-        self.min_df, self.max_features, self.sublinear_tf = int(min_df), max_features, sublinear_tf
+        self.min_df = check_int("min_df", min_df)
+        self.max_features = check_int("max_features", max_features, allow_none=True)
+        self.sublinear_tf = sublinear_tf
         self.stop_words = frozenset(stop_words or ())
 
     def _tokens(self, text: str) -> list[str]:
-        return [t for t in tokenize(text) if t not in self.stop_words]
+        return [t for t in tfidf_terms(text) if t not in self.stop_words]
 
     def fit(self, texts: Sequence[str]) -> "TfidfEncoder":
-        texts = _check_texts(texts)
+        texts = check_texts(texts)
         if not texts:
             raise ValueError("cannot fit TF-IDF on an empty list of texts")
         df = Counter(t for text in texts for t in set(self._tokens(text)))
@@ -83,7 +76,7 @@ class TfidfEncoder:
         """``(len(texts), n_terms)`` CSR matrix, rows L2-normalised (all-zero rows stay zero)."""
         if not hasattr(self, "vocabulary_"):
             raise NotFittedError("TfidfEncoder is not fitted yet; call fit(texts) first")
-        texts = _check_texts(texts)
+        texts = check_texts(texts)
         rows, cols, vals = [], [], []
         for i, text in enumerate(texts):
             counts = Counter(self.vocabulary_[t] for t in self._tokens(text) if t in self.vocabulary_)
@@ -100,7 +93,7 @@ class TfidfEncoder:
         return sp.csr_matrix(x, dtype=np.float32)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        texts = _check_texts(texts)
+        texts = check_texts(texts)
         return self.fit(texts).transform(texts)
 
     @property

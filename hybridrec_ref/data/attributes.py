@@ -10,7 +10,7 @@ Ages are bucketed (the MovieLens-1M buckets by default) rather than scaled:
 taste does not change linearly with age, and one-hot buckets let a linear map
 learn any shape. :func:`user_groups` gives each user the integer code of a
 combination of attributes (age bucket x sex by default), the unit of
-:class:`~hybridrec_ref.fusion.multimodal.DemographicPopularity`.
+:class:`~hybridrec_ref.fusion.demographic.DemographicPopularity`.
 
 Zip codes are left out: 795 distinct values over 943 users carry almost no
 shared signal at this size.

@@ -22,6 +22,14 @@ def _as_1d(name: str, values, dtype) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if np.dtype(dtype).kind == "i" and arr.size:
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be integer indices, got dtype {arr.dtype}; build from raw ids "
+                            "with Interactions.from_raw")
+        if arr.dtype.kind == "f" and not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
+            bad = int((~np.isfinite(arr) | (arr != np.round(arr))).sum())
+            raise ValueError(f"{name} contains {bad} NaN, infinite or fractional value(s); "
+                             "indices must be whole numbers (0.7 is not user 0)")
     return arr.astype(dtype, copy=False)
 
 
@@ -71,10 +79,10 @@ class Interactions:
                 raise ValueError(
                     f"{name} has length {len(arr)} but there are {len(users)} interactions"
                 )
-            if name == "ratings" and np.isnan(arr).any():
-                bad = int(np.isnan(arr).sum())
+            if name == "ratings" and not np.isfinite(arr).all():
+                bad = int((~np.isfinite(arr)).sum())
                 raise ValueError(
-                    f"ratings contain {bad} NaN value(s); drop or impute them before building Interactions"
+                    f"ratings contain {bad} NaN or infinite value(s); drop or impute them before building Interactions"
                 )
             object.__setattr__(self, name, arr)
         if self.n_users <= 0 or self.n_items <= 0:

@@ -1,4 +1,4 @@
-"""Caser: convolutional sequence embedding (chapter 5, "CNNs for sequences").
+"""Caser: convolutional sequence embedding (chapter 5, ``ch-deep``, "Sequential recommendation").
 
 Tang and Wang (2018) treat the embeddings of a user's ``L`` most recent items
 as an ``L x d`` "image": *horizontal* filters of heights ``1..L`` (max-pooled
@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..validation import check_int
 from .sequential import SequenceNet, SequentialRecommender
 
 
@@ -51,14 +52,15 @@ class Caser(SequentialRecommender):
     n_h, n_v : number of horizontal filters per height, and of vertical filters.
     """
 
-    def __init__(self, window: int = 5, n_h: int = 16, n_v: int = 4, **kwargs):
-        for name, v in (("window", window), ("n_h", n_h), ("n_v", n_v)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        self.window, self.n_h, self.n_v = window, n_h, n_v
-        super().__init__(**kwargs)
+    def __init__(self, window: int = 5, n_h: int = 16, n_v: int = 4, max_len: int = 50, n_factors: int = 64, dropout: float = 0.2,
+                 n_epochs: int = 20, batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
+                 patience: int | None = None, device: str = "auto", seed: int = 42, verbose: bool = False):
+        self.window, self.n_h, self.n_v = check_int("window", window), check_int("n_h", n_h), check_int("n_v", n_v)
+        super().__init__(max_len=max_len, n_factors=n_factors, dropout=dropout, n_epochs=n_epochs,
+                         batch_size=batch_size, lr=lr, weight_decay=weight_decay, patience=patience, device=device,
+                         seed=seed, verbose=verbose)
         if window > self.max_len:
             raise ValueError(f"window={window} cannot exceed max_len={self.max_len}")
 
     def _build(self, n_users: int, n_items: int) -> CaserNet:
-        return CaserNet(n_users, n_items, self.dim, self.window, self.n_h, self.n_v, self.dropout)
+        return CaserNet(n_users, n_items, self.n_factors, self.window, self.n_h, self.n_v, self.dropout)

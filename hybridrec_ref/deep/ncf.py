@@ -7,7 +7,7 @@ learned interaction function:
 - MLP: an MLP over the concatenation ``[p_u; q_i]`` (its own embeddings);
 - NeuMF: both, with the two last layers concatenated before the output.
 
-Training is pointwise: each observed (user, item) is a positive, ``n_neg``
+Training is pointwise: each observed (user, item) is a positive, ``n_negatives``
 items drawn uniformly per positive are negatives, binary cross-entropy.
 (The paper pre-trains GMF and MLP separately; here NeuMF trains end to end.)
 Scoring is a full ranking over all items: the first MLP layer splits into a
@@ -24,6 +24,8 @@ from torch import nn
 from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device, seed_everything
+from ..train import ranking_validator, train_epochs
+from ..validation import check_choice, check_frac, check_int, check_nonnegative, check_positive
 
 KINDS = ("neumf", "gmf", "mlp")
 
@@ -82,55 +84,59 @@ class NCF(Recommender):
     Parameters
     ----------
     kind : ``"neumf"``, ``"gmf"`` or ``"mlp"``.
-    dim : GMF embedding size.  layers : MLP tower sizes, first = concatenated embedding size.
-    n_neg : negatives per positive.  epochs, batch_size, lr, weight_decay, dropout : training.
+    n_factors : GMF embedding size.  layers : MLP tower sizes, first = concatenated embedding size.
+    n_negatives : negatives per positive.  n_epochs, batch_size, lr, weight_decay, dropout : training.
+    patience, k : with validation data, stop after ``patience`` epochs without a better NDCG@k and
+        restore the best epoch (``None``: run every epoch; ``valid_NDCG@k`` is then a learning curve).
     device, seed, verbose : as every torch model in the book.
+
+    ``fit(train, valid=None)`` trains with :func:`hybridrec_ref.train.train_epochs`; ``history_`` has
+    one row per epoch (``loss``, and ``valid_NDCG@k`` with ``valid``).
     """
 
-    def __init__(self, kind: str = "neumf", dim: int = 32, layers=(64, 32, 16), n_neg: int = 4, epochs: int = 20,
-                 batch_size: int = 1024, lr: float = 1e-3, weight_decay: float = 0.0, dropout: float = 0.0,
-                 device: str = "auto", seed: int = 42, verbose: bool = False):
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-        layers = tuple(int(x) for x in layers)
-        if not layers or min(layers) < 1 or layers[0] % 2:
+    uses_validation = True  # fit(train, valid) records NDCG@k per epoch and can stop early
+
+    def __init__(self, kind: str = "neumf", n_factors: int = 32, layers=(64, 32, 16), n_negatives: int = 4,
+                 n_epochs: int = 20, batch_size: int = 1024, lr: float = 1e-3, weight_decay: float = 0.0,
+                 dropout: float = 0.0, patience: int | None = None, k: int = 10, device: str = "auto",
+                 seed: int = 42, verbose: bool = False):
+        self.kind = check_choice("kind", kind, KINDS)
+        sizes = tuple(check_int("layers", x) for x in layers)
+        if not sizes or sizes[0] % 2:
             raise ValueError(f"layers must be positive sizes with an even first size, got {layers}")
-        for name, v in (("dim", dim), ("n_neg", n_neg), ("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not lr > 0 or weight_decay < 0 or not 0 <= dropout < 1:
-            raise ValueError("need lr > 0, weight_decay >= 0 and 0 <= dropout < 1")
-        self.kind, self.dim, self.layers, self.n_neg, self.epochs = kind, dim, layers, n_neg, epochs
-        self.batch_size, self.lr, self.weight_decay, self.dropout = batch_size, lr, weight_decay, dropout
+        self.n_factors, self.layers = check_int("n_factors", n_factors), layers
+        self.n_negatives, self.n_epochs = check_int("n_negatives", n_negatives), check_int("n_epochs", n_epochs)
+        self.batch_size, self.lr = check_int("batch_size", batch_size), check_positive("lr", lr)
+        self.weight_decay = check_nonnegative("weight_decay", weight_decay)
+        self.dropout = check_frac("dropout", dropout, closed="left")
+        self.patience, self.k = check_int("patience", patience, allow_none=True), check_int("k", k)
         self.device, self.seed, self.verbose = device, seed, verbose
 
-    def _fit(self, train: Interactions) -> None:
-        from tqdm.auto import tqdm
-
+    def _fit(self, train: Interactions, valid: Interactions | None = None) -> None:
         gen = seed_everything(self.seed)
         dev = self.device_ = resolve_device(self.device)
-        self.net_ = NeuMFNet(train.n_users, train.n_items, self.kind, self.dim, self.layers, self.dropout).to(dev)
+        layers = tuple(int(x) for x in self.layers)
+        self.net_ = NeuMFNet(train.n_users, train.n_items, self.kind, self.n_factors, layers, self.dropout).to(dev)
         opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         csr = self.seen_
         pos_u = torch.as_tensor(np.repeat(np.arange(train.n_users), np.diff(csr.indptr)))
         pos_i = torch.as_tensor(csr.indices.astype(np.int64))
         n_pos = len(pos_u)
-        self.history_ = []
-        for epoch in tqdm(range(1, self.epochs + 1), desc=f"NCF-{self.kind}", disable=not self.verbose):
-            self.net_.train()
-            neg_i = torch.randint(0, train.n_items, (n_pos * self.n_neg,), generator=gen)
-            u = torch.cat([pos_u, pos_u.repeat(self.n_neg)])
+
+        def batches(epoch):
+            neg_i = torch.randint(0, train.n_items, (n_pos * self.n_negatives,), generator=gen)
+            u = torch.cat([pos_u, pos_u.repeat(self.n_negatives)])
             i = torch.cat([pos_i, neg_i])
-            y = torch.cat([torch.ones(n_pos), torch.zeros(n_pos * self.n_neg)])
-            total = 0.0
+            y = torch.cat([torch.ones(n_pos), torch.zeros(n_pos * self.n_negatives)])
             for idx in torch.randperm(len(u), generator=gen).split(self.batch_size):
                 logits = self.net_(u[idx].to(dev), i[idx].to(dev))
-                loss = nn.functional.binary_cross_entropy_with_logits(logits, y[idx].to(dev))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += loss.item() * len(idx)
-            self.history_.append({"epoch": epoch, "loss": total / len(u)})
+                yield nn.functional.binary_cross_entropy_with_logits(logits, y[idx].to(dev)), len(idx)
+
+        validate = None if valid is None else ranking_validator(self, train, valid, self.k)
+        self.history_ = train_epochs(self.net_.parameters(), opt, batches, n_epochs=self.n_epochs, module=self.net_,
+                                     validate=validate, monitor=f"valid_NDCG@{self.k}", patience=self.patience
+                                     if valid is not None else None, desc=f"NCF-{self.kind}", verbose=self.verbose)
+        self.net_.eval()
 
     @torch.no_grad()
     def _score(self, users: np.ndarray) -> torch.Tensor:

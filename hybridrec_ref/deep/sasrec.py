@@ -1,4 +1,4 @@
-"""SASRec: self-attentive sequential recommendation (chapter 5, "attention").
+"""SASRec: self-attentive sequential recommendation (chapter 5, ``ch-deep``, "Sequential recommendation").
 
 Kang and McAuley (2018): item embeddings plus learned position embeddings
 go through a stack of causal (left-to-right) Transformer blocks; the output
@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..validation import check_int
 from .sequential import SequenceNet, SequentialRecommender
 
 
@@ -42,17 +43,18 @@ class SASRecNet(SequenceNet):
 class SASRec(SequentialRecommender):
     """Causal Transformer over each user's time-ordered items (shared parameters: :class:`~.sequential.SequentialRecommender`).
 
-    n_blocks : Transformer blocks.  n_heads : attention heads (must divide ``dim``).
+    n_blocks : Transformer blocks.  n_heads : attention heads (must divide ``n_factors``).
     """
 
-    def __init__(self, n_blocks: int = 2, n_heads: int = 1, **kwargs):
-        for name, v in (("n_blocks", n_blocks), ("n_heads", n_heads)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        self.n_blocks, self.n_heads = n_blocks, n_heads
-        super().__init__(**kwargs)
-        if self.dim % n_heads:
-            raise ValueError(f"dim={self.dim} must be divisible by n_heads={n_heads}")
+    def __init__(self, n_blocks: int = 2, n_heads: int = 1, max_len: int = 50, n_factors: int = 64, dropout: float = 0.2,
+                 n_epochs: int = 20, batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
+                 patience: int | None = None, device: str = "auto", seed: int = 42, verbose: bool = False):
+        self.n_blocks, self.n_heads = check_int("n_blocks", n_blocks), check_int("n_heads", n_heads)
+        super().__init__(max_len=max_len, n_factors=n_factors, dropout=dropout, n_epochs=n_epochs,
+                         batch_size=batch_size, lr=lr, weight_decay=weight_decay, patience=patience, device=device,
+                         seed=seed, verbose=verbose)
+        if self.n_factors % n_heads:
+            raise ValueError(f"n_factors={self.n_factors} must be divisible by n_heads={n_heads}")
 
     def _build(self, n_users: int, n_items: int) -> SASRecNet:
-        return SASRecNet(n_items, self.dim, self.max_len, self.n_blocks, self.n_heads, self.dropout)
+        return SASRecNet(n_items, self.n_factors, self.max_len, self.n_blocks, self.n_heads, self.dropout)

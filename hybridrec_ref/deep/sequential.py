@@ -29,6 +29,8 @@ from torch import nn
 from ..base import Recommender, mask_seen
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device, seed_everything
+from ..train import train_epochs
+from ..validation import check_frac, check_int, check_nonnegative, check_positive
 
 
 def _time_order(data: Interactions) -> np.ndarray:
@@ -110,32 +112,31 @@ class SequentialRecommender(Recommender):
     Parameters (shared by Caser, GRU4Rec, SASRec)
     ----------
     max_len : items of history the network reads (longer histories are cut into windows).
-    dim : embedding / hidden size.  dropout : dropout rate.
-    epochs, batch_size, lr, weight_decay : Adam training on full softmax cross-entropy.
+    n_factors : embedding / hidden size.  dropout : dropout rate.
+    n_epochs, batch_size, lr, weight_decay : Adam training on full softmax cross-entropy
+    (:func:`hybridrec_ref.train.train_epochs`).
+    patience : with ``valid``, stop after this many epochs without a better validation NDCG@10
+        and restore the best epoch (``None``: run every epoch).
     device : ``"auto"``, ``"cpu"``, ``"cuda"``...  seed : seeds init and batch order.
     verbose : show a progress bar over epochs.
 
     ``fit(train, valid=None)``: with ``valid`` (one held-out next item per user,
     e.g. from ``leave_last_out(..., validation=True)``) Hit@10 and NDCG@10 on it
     are recorded after every epoch in ``history_`` (a learning curve; nothing
-    is selected on it). :meth:`set_history` then lets the fitted model read
+    is selected on it unless ``patience`` is set). :meth:`set_history` then lets the fitted model read
     longer histories (train + valid) at test time without retraining.
     """
 
     uses_validation = True  # fit(train, valid) records a validation curve in history_
 
-    def __init__(self, max_len: int = 50, dim: int = 64, dropout: float = 0.2, epochs: int = 20,
-                 batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0, device: str = "auto",
-                 seed: int = 42, verbose: bool = False):
-        for name, v in (("max_len", max_len), ("dim", dim), ("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
-        if not lr > 0 or weight_decay < 0:
-            raise ValueError(f"lr must be positive and weight_decay non-negative, got {lr}, {weight_decay}")
-        self.max_len, self.dim, self.dropout, self.epochs = int(max_len), int(dim), float(dropout), int(epochs)
-        self.batch_size, self.lr, self.weight_decay = int(batch_size), float(lr), float(weight_decay)
+    def __init__(self, max_len: int = 50, n_factors: int = 64, dropout: float = 0.2, n_epochs: int = 20,
+                 batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0, patience: int | None = None,
+                 device: str = "auto", seed: int = 42, verbose: bool = False):
+        self.max_len, self.n_factors = check_int("max_len", max_len), check_int("n_factors", n_factors)
+        self.dropout, self.n_epochs = check_frac("dropout", dropout, closed="left"), check_int("n_epochs", n_epochs)
+        self.batch_size, self.lr = check_int("batch_size", batch_size), check_positive("lr", lr)
+        self.weight_decay = check_nonnegative("weight_decay", weight_decay)
+        self.patience = check_int("patience", patience, allow_none=True)
         self.device, self.seed, self.verbose = device, seed, verbose
 
     def _build(self, n_users: int, n_items: int) -> SequenceNet:
@@ -143,25 +144,15 @@ class SequentialRecommender(Recommender):
 
     # ---------------------------------------------------------------- train
 
-    def _fit(self, train: Interactions) -> None:
-        from tqdm.auto import tqdm
-
+    def _fit(self, train: Interactions, valid: Interactions | None = None) -> None:
         gen = seed_everything(self.seed)
         dev = self.device_ = resolve_device(self.device)
         windows, win_users = user_histories(train, self.max_len)
         self.net_ = self._build(train.n_users, train.n_items).to(dev)
         opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         self.set_history(train, reset_seen=False)
-        valid = self._valid
-        if valid is not None:
-            v_users = np.unique(valid.users)
-            v_csr = valid.to_csr()[v_users]
-            v_targets = torch.as_tensor(v_csr.indices[v_csr.indptr[:-1]])  # one next item per user
-        self.history_ = []
-        bar = tqdm(range(1, self.epochs + 1), desc=type(self).__name__, disable=not self.verbose)
-        for epoch in bar:
-            self.net_.train()
-            total, n = 0.0, 0
+
+        def batches(epoch):
             for idx in torch.randperm(len(windows), generator=gen).split(self.batch_size):
                 w = windows[idx].to(dev)
                 inp, tgt = w[:, :-1], w[:, 1:]
@@ -169,18 +160,24 @@ class SequentialRecommender(Recommender):
                 if not mask.any():
                     continue
                 states = self.net_(inp, win_users[idx].to(dev))
-                loss = nn.functional.cross_entropy(self.net_.logits(states[mask]), tgt[mask] - 1)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total, n = total + loss.item() * int(mask.sum()), n + int(mask.sum())
-            row = {"epoch": epoch, "loss": total / max(n, 1)}
-            if valid is not None:
+                yield nn.functional.cross_entropy(self.net_.logits(states[mask]), tgt[mask] - 1), int(mask.sum())
+
+        validate = None
+        if valid is not None:
+            v_users = np.unique(valid.users)
+            v_csr = valid.to_csr()[v_users]
+            v_targets = torch.as_tensor(v_csr.indices[v_csr.indptr[:-1]])  # one next item per user
+
+            def validate(epoch):
                 scores = mask_seen(self._score(v_users), self.seen_, v_users)
                 hit, ndcg = next_item_metrics(scores, v_targets.to(scores.device), 10)
-                row.update({"valid_HitRate@10": float(hit.mean()), "valid_NDCG@10": float(ndcg.mean())})
-            self.history_.append(row)
-            bar.set_postfix(loss=f"{row['loss']:.3f}")
+                return {"valid_HitRate@10": float(hit.mean()), "valid_NDCG@10": float(ndcg.mean())}
+
+        self.history_ = train_epochs(self.net_.parameters(), opt, batches, n_epochs=self.n_epochs, module=self.net_,
+                                     validate=validate, monitor="valid_NDCG@10",
+                                     patience=self.patience if valid is not None else None,
+                                     desc=type(self).__name__, verbose=self.verbose)
+        self.net_.eval()
 
     def set_history(self, interactions: Interactions, reset_seen: bool = True) -> "SequentialRecommender":
         """Use ``interactions`` (same index space) as each user's history when scoring, without retraining.
@@ -189,7 +186,7 @@ class SequentialRecommender(Recommender):
         """
         if hasattr(self, "n_items_") and (interactions.n_users, interactions.n_items) != (self.n_users_, self.n_items_):
             raise ValueError("interactions live in a different index space than the training data")
-        self.sequences_ = last_items(interactions, self.max_len)
+        self.histories_ = last_items(interactions, self.max_len)
         if reset_seen:
             self.seen_ = interactions.to_csr("ones")
         return self
@@ -201,7 +198,7 @@ class SequentialRecommender(Recommender):
         out = []
         for s in range(0, len(users), 512):
             u = torch.as_tensor(users[s:s + 512], device=self.device_)
-            states = self.net_(self.sequences_[u.cpu()].to(self.device_), u)
+            states = self.net_(self.histories_[u.cpu()].to(self.device_), u)
             out.append(self.net_.logits(states[:, -1]))
         return torch.cat(out) if out else torch.zeros((0, self.n_items_), device=self.device_)
 

@@ -16,20 +16,34 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.interactions import Interactions
+from ..validation import check_int
+
+
+def _check_topk(topk, n_items: int | None = None) -> np.ndarray:
+    topk = np.asarray(topk)
+    if topk.ndim != 2 or (topk.size and topk.dtype.kind not in "iu"):
+        raise ValueError(f"topk must be a 2-D (users, k) array of item indices, got shape {topk.shape}, "
+                         f"dtype {topk.dtype}")
+    if topk.size and (topk.min() < 0 or (n_items is not None and topk.max() >= n_items)):
+        raise ValueError(f"item indices in topk must lie in [0, {n_items}), got [{topk.min()}, {topk.max()}]")
+    return topk
 
 
 def catalogue_coverage(topk: np.ndarray, n_items: int) -> float:
     """Fraction of the ``n_items`` items recommended to at least one user."""
-    return len(np.unique(np.asarray(topk))) / n_items
+    n_items = check_int("n_items", n_items)
+    return len(np.unique(_check_topk(topk, n_items))) / n_items
 
 
 def intra_list_diversity(topk: np.ndarray, item_vectors: np.ndarray) -> np.ndarray:
     """Mean pairwise cosine distance within each list (length ``n_users``)."""
-    topk = np.asarray(topk)
+    v = np.asarray(item_vectors, dtype=np.float64)
+    if v.ndim != 2:
+        raise ValueError(f"item_vectors must be a 2-D (n_items, dim) matrix, got shape {v.shape}")
+    topk = _check_topk(topk, len(v))
     k = topk.shape[1]
     if k < 2:
         raise ValueError("intra-list diversity needs lists of at least 2 items")
-    v = np.asarray(item_vectors, dtype=np.float64)
     norms = np.linalg.norm(v, axis=1, keepdims=True)
     v = np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
     e = v[topk]  # (n, k, d)
@@ -47,4 +61,4 @@ def item_self_information(train: Interactions) -> np.ndarray:
 
 def novelty(topk: np.ndarray, train: Interactions) -> np.ndarray:
     """Mean self-information of each list's items (length ``n_users``)."""
-    return item_self_information(train)[np.asarray(topk)].mean(1)
+    return item_self_information(train)[_check_topk(topk, train.n_items)].mean(1)

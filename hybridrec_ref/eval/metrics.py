@@ -72,6 +72,17 @@ def topk_metrics(topk: np.ndarray, truth: sp.csr_matrix, users, k: int | None = 
         raise ValueError(f"k={k} exceeds the {topk.shape[1]} recommendations per user given")
     topk = topk[:, :k]
     truth = sp.csr_matrix(truth)
+    if topk.size and topk.dtype.kind not in "iu":
+        raise TypeError(f"topk must hold integer item indices, got dtype {topk.dtype}")
+    if topk.size and (topk.min() < 0 or topk.max() >= truth.shape[1]):
+        raise ValueError(f"item indices in topk must lie in [0, {truth.shape[1]}), got [{topk.min()}, {topk.max()}] "
+                         "(-1 is not 'no item': numpy would read it as the last item)")
+    if k > 1:
+        s = np.sort(topk, axis=1)
+        dup = (s[:, 1:] == s[:, :-1]).any(1)
+        if dup.any():
+            raise ValueError(f"{int(dup.sum())} list(s) repeat an item (first: row {int(np.argmax(dup))}); "
+                             "a list must not count the same hit twice")
     n_rel = np.diff(truth.indptr)[users].astype(np.float64)
     if (n_rel == 0).any():
         raise ValueError(f"{int((n_rel == 0).sum())} user(s) have no relevant item; drop them before scoring")

@@ -21,6 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..base import Recommender, check_k
+from ..validation import check_int
 from ..data.interactions import Interactions
 from .beyond import catalogue_coverage, intra_list_diversity, novelty
 from .metrics import RANKING_METRICS, mae, rmse, topk_metrics
@@ -52,6 +53,7 @@ def per_user_metrics(model: Recommender, train: Interactions, test: Interactions
                      batch_size: int = 1024) -> pd.DataFrame:
     """One row per evaluated user (index = user index), one column per ``metric@k``."""
     ks = sorted({check_k(k) for k in np.atleast_1d(ks)})
+    batch_size = check_int("batch_size", batch_size)
     if (train.n_users, train.n_items) != (test.n_users, test.n_items):
         raise ValueError("train and test live in different index spaces; split one Interactions object")
     if getattr(model, "n_items_", None) != test.n_items:

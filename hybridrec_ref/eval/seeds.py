@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..validation import check_frac
+
 
 def _table(result, seed) -> pd.DataFrame:
     if isinstance(result, pd.DataFrame):
@@ -67,8 +69,7 @@ def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
         raise ValueError(f"a t-interval needs at least 2 values (seeds), got {x.size}")
     if np.isnan(x).any():
         raise ValueError("values contain NaN")
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
+    check_frac("level", level)
     half = stats.t.ppf((1 + level) / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
     return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
 

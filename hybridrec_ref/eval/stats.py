@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from ..validation import check_frac, check_int
+
 
 def _values(name, x) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64).ravel()
@@ -26,8 +28,8 @@ def _values(name, x) -> np.ndarray:
 def bootstrap_ci(values, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
     """``(mean, low, high)``: the mean of ``values`` and its percentile bootstrap interval."""
     x = _values("values", values)
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
+    n_boot = check_int("n_boot", n_boot)
+    check_frac("level", level)
     rng = np.random.default_rng(seed)
     means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(1)
     alpha = (1 - level) / 2

@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..base import Recommender, mask_seen
+from ..base import Recommender, clone, mask_seen
 from ..data.interactions import Interactions
+from ..validation import check_frac, check_int
 from .weighted import normalise_rows
 
 
@@ -23,22 +24,23 @@ class CascadeHybrid(Recommender):
     """Top-``n_candidates`` of ``first`` (training items excluded), re-ranked by ``second``."""
 
     def __init__(self, first: Recommender, second: Recommender, n_candidates: int = 100, blend: float = 1.0):
-        if isinstance(n_candidates, bool) or not isinstance(n_candidates, (int, np.integer)) or n_candidates < 1:
-            raise ValueError(f"n_candidates must be a positive integer, got {n_candidates!r}")
-        if not 0.0 <= blend <= 1.0:
-            raise ValueError(f"blend must lie in [0, 1], got {blend}")
-        self.first, self.second, self.n_candidates, self.blend = first, second, int(n_candidates), float(blend)
+        check_int("n_candidates", n_candidates)
+        check_frac("blend", blend, closed="both")
+        self.first, self.second, self.n_candidates, self.blend = first, second, n_candidates, blend
 
     def _fit(self, train: Interactions) -> None:
-        self.first.fit(train)
-        self.second.fit(train)
+        self.first_ = clone(self.first).fit(train)
+        self.second_ = clone(self.second).fit(train)
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        first = self.first.score(users).float().cpu()
+        first = self.first_.score(users).float().cpu()
         n = min(self.n_candidates, first.shape[1])
-        candidates = torch.topk(mask_seen(first.clone(), self.seen_, users), n, dim=1).indices
-        score = (self.blend * normalise_rows(self.second.score(users).float().cpu())
+        masked = mask_seen(first.clone(), self.seen_, users)
+        candidates = torch.sort(masked, dim=1, descending=True, stable=True).indices[:, :n]  # ties: lower index
+        score = (self.blend * normalise_rows(self.second_.score(users).float().cpu())
                  + (1 - self.blend) * normalise_rows(first))
+        # a training item is never a candidate, even when a user has fewer than n unseen items
+        keep = torch.where(torch.isfinite(masked.gather(1, candidates)), score.gather(1, candidates), -torch.inf)
         out = torch.full_like(score, -torch.inf)
-        out.scatter_(1, candidates, score.gather(1, candidates))
+        out.scatter_(1, candidates, keep)
         return out

@@ -32,12 +32,12 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import torch
 from tqdm.auto import tqdm
 
-from ..base import Recommender, check_k, mask_seen
+from ..base import Recommender, check_k, mask_seen, top_k
 from ..data.interactions import Interactions
 from ..eval.metrics import topk_metrics
+from ..validation import check_choice, check_frac, check_int
 
 REFRESH = ("none", "update", "refit")
 #: user-history buckets (number of earlier interactions): [0, 1), [1, 20), [20, 100), [100, inf)
@@ -60,10 +60,8 @@ def stream_chunks(data: Interactions, n_chunks: int, initial_frac: float = 0.5):
     """``(initial_index, [chunk_index, ...])``: positions into ``data`` in time order (ties keep data order)."""
     if data.timestamps is None:
         raise ValueError("replaying a stream needs timestamps; these interactions have none")
-    if isinstance(n_chunks, bool) or not isinstance(n_chunks, (int, np.integer)) or n_chunks < 1:
-        raise ValueError(f"n_chunks must be a positive integer, got {n_chunks!r}")
-    if not 0 < initial_frac < 1:
-        raise ValueError(f"initial_frac must lie in (0, 1), got {initial_frac}")
+    check_int("n_chunks", n_chunks)
+    check_frac("initial_frac", initial_frac)
     order = np.argsort(data.timestamps, kind="stable")
     n_init = int(round(initial_frac * len(order)))
     if len(order) - n_init < n_chunks:
@@ -94,8 +92,7 @@ def replay_stream(model: Recommender | Callable[[], Recommender], data: Interact
     models. ``result.attrs["weights"]`` is a long table of mean weights per chunk,
     expert and user-history bucket.
     """
-    if refresh not in REFRESH:
-        raise ValueError(f"refresh must be one of {REFRESH}, got {refresh!r}")
+    check_choice("refresh", refresh, REFRESH)
     k = check_k(k)
     factory = None
     if not isinstance(model, Recommender):
@@ -124,9 +121,10 @@ def replay_stream(model: Recommender | Callable[[], Recommender], data: Interact
         users = np.unique(relevant.users)
         row["n_users"] = len(users)
         if len(users):
-            scores = model.score(users).float().cpu().clone()
+            scores = model.score(users).cpu()
+            scores = scores.clone() if scores.is_floating_point() else scores.float()
             mask_seen(scores, seen, users)
-            topk = torch.topk(scores, k, dim=1).indices.numpy()
+            topk = top_k(scores, k, users, type(model).__name__).numpy()   # the book's one tie-break
             metrics = topk_metrics(topk, relevant.to_csr("ones"), users)
             row[f"NDCG@{k}"] = float(np.mean(metrics["NDCG"]))
             row[f"Recall@{k}"] = float(np.mean(metrics["Recall"]))

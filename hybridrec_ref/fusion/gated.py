@@ -38,15 +38,15 @@ negatives is too easy to teach that).
 
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import torch
 
-from ..base import Recommender
+from ..base import Recommender, clone
 from ..data.interactions import Interactions
 from ..data.splits import cold_start_split, inner_seed
 from ..perf.device import seed_everything
+from ..train import train_epochs
 from .weighted import normalised_scores
 
 CONTEXT_FEATURES = ("bias", "user_history", "item_history")
@@ -60,7 +60,8 @@ class GatedFusion(Recommender):
     experts : name -> unfitted recommender.
     abstain_on_cold : names of experts that know nothing about items without training interactions.
     context : which of ``"bias", "user_history", "item_history"`` the gate sees.
-    n_steps, lr : full-batch Adam steps and learning rate for the gate.
+    n_steps, lr : full-batch Adam steps and learning rate for the gate (``history_``: the listwise
+        loss per step, from :func:`hybridrec_ref.train.train_epochs`).
     valid_cold_frac, valid_test_frac : the inner cold-start split the gate is learned on.
     """
 
@@ -101,7 +102,7 @@ class GatedFusion(Recommender):
     # ---------------------------------------------------------------- fit
     def _fit(self, train: Interactions) -> None:
         self.gate_, self.offset_ = self._learn_gate(train)
-        self.experts_ = {name: copy.deepcopy(m).fit(train) for name, m in self.experts.items()}
+        self.experts_ = {name: clone(m).fit(train) for name, m in self.experts.items()}
         self.update(train)
 
     def update(self, history: Interactions) -> "GatedFusion":
@@ -113,7 +114,7 @@ class GatedFusion(Recommender):
     def _learn_gate(self, train: Interactions):
         seed_everything(self.seed)
         inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=inner_seed(self.seed))
-        experts = {name: copy.deepcopy(m).fit(inner.train) for name, m in self.experts.items()}
+        experts = {name: clone(m).fit(inner.train) for name, m in self.experts.items()}
         users = np.unique(inner.test.users)
         warm = torch.as_tensor(inner.train.item_counts() > 0)
         z = self._expert_scores(experts, users, warm)
@@ -128,16 +129,14 @@ class GatedFusion(Recommender):
         offset = torch.zeros(len(self.context), requires_grad=True)
         log_scale = torch.zeros((), requires_grad=True)   # temperature of the listwise softmax (training only)
         opt = torch.optim.Adam([gate, offset, log_scale], lr=self.lr)
-        history = []
-        for _ in range(self.n_steps):
+
+        def batches(step):  # full batch: one step per "epoch"
             s = self._mix(z, phi, gate, offset) * log_scale.exp()
             logp = torch.log_softmax(s.masked_fill(mask, -torch.inf), dim=1)
-            loss = -logp[row, col].mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            history.append(loss.item())
-        self.gate_history_ = history
+            yield -logp[row, col].mean(), 1
+
+        self.history_ = train_epochs([gate, offset, log_scale], opt, batches, n_epochs=self.n_steps,
+                                     desc="gate", verbose=False)
         return gate.detach(), offset.detach()
 
     # -------------------------------------------------------------- score

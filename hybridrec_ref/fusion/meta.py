@@ -16,6 +16,7 @@ import torch
 from ..base import Recommender
 from ..content.profile import ContentRecommender
 from ..data.interactions import Interactions
+from ..validation import check_int
 
 
 class MetaLevelHybrid(Recommender):
@@ -27,9 +28,8 @@ class MetaLevelHybrid(Recommender):
     """
 
     def __init__(self, item_features, k: int = 50, weighting: str = "mean", device: str = "auto"):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        self.item_features, self.k, self.weighting, self.device = item_features, int(k), weighting, device
+        self.item_features, self.k = item_features, check_int("k", k)
+        self.weighting, self.device = weighting, device
 
     def _fit(self, train: Interactions) -> None:
         content = ContentRecommender(self.item_features, weighting=self.weighting, device=self.device).fit(train)

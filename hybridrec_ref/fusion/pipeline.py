@@ -8,7 +8,7 @@ re-implementing them:
 2. ``features()``: item text through a language-model encoder
    (:class:`~hybridrec_ref.content.TextEncoder`, all-MiniLM-L6-v2 by
    default), next to genre one-hots and the standardised release year;
-3. ``build()``: a :class:`~hybridrec_ref.fusion.cold_map.ColdStartHybrid`
+3. ``build()``: a :class:`~hybridrec_ref.fusion.feature_augmentation.FeatureAugmentationHybrid`
    around a CF factor model (ALS by default);
 4. ``train(train)``: fit (the protocol's ``fit``);
 5. ``evaluate(train, test)``: :func:`hybridrec_ref.eval.evaluate`.
@@ -23,14 +23,10 @@ import pandas as pd
 
 from ..base import Recommender
 from ..data.interactions import Interactions
-from ..data.text import genre_matrix as multi_hot
+from ..data.text import genre_matrix
 from ..eval.protocol import evaluate as evaluate_model
-from .cold_map import ColdStartHybrid
-
-
-def genre_matrix(items: pd.DataFrame) -> np.ndarray:
-    """One-hot genres, one column per genre seen in ``items["genres"]`` (sorted)."""
-    return multi_hot(list(items["genres"]))[0].astype(np.float64)
+from ..validation import check_interactions
+from .feature_augmentation import FeatureAugmentationHybrid
 
 
 class HybridRecommender(Recommender):
@@ -43,19 +39,20 @@ class HybridRecommender(Recommender):
     encoder : anything with ``encode(list[str]) -> array``; default MiniLM with the embedding cache.
     use_genres, use_year : add metadata next to the text embedding.
     min_rating : drop interactions rated below it in ``preprocess`` (``None`` keeps all).
-    reg, cold_scales, cold_shifts : passed to :class:`ColdStartHybrid`.
+    reg, cold_scales, cold_shifts, calibrate : passed to :class:`FeatureAugmentationHybrid`.
     """
 
     def __init__(self, items: pd.DataFrame, cf_model: Recommender | None = None, encoder=None,
                  use_genres: bool = True, use_year: bool = True, min_rating: float | None = None,
-                 reg: float = 1.0, cold_scales=(1.0, 1.5, 2.0, 3.0), cold_shifts=(-1.0, -0.5, 0.0, 0.5), seed: int = 42,
-                 device: str = "auto"):
+                 reg: float = 1.0, cold_scales=(1.0, 1.5, 2.0, 3.0), cold_shifts=(-1.0, -0.5, 0.0, 0.5),
+                 calibrate: bool = True, seed: int = 42, device: str = "auto"):
         missing = {"text", "genres", "year"} - set(items.columns)
         if missing:
             raise ValueError(f"items lacks columns {sorted(missing)}; pass Dataset.items")
         self.items, self.cf_model, self.encoder = items, cf_model, encoder
         self.use_genres, self.use_year, self.min_rating = use_genres, use_year, min_rating
         self.reg, self.cold_scales, self.cold_shifts, self.seed, self.device = reg, cold_scales, cold_shifts, seed, device
+        self.calibrate = calibrate
 
     # 1 ------------------------------------------------------------------
     def preprocess(self, interactions: Interactions) -> Interactions:
@@ -82,7 +79,7 @@ class HybridRecommender(Recommender):
             encoder = TextEncoder(device=self.device, cache_dir=default_cache_dir())
         parts = [np.asarray(encoder.encode(self.items["text"].tolist()), dtype=np.float64)]
         if self.use_genres:
-            parts.append(genre_matrix(self.items))
+            parts.append(genre_matrix(list(self.items["genres"]))[0].astype(np.float64))
         if self.use_year:
             year = self.items["year"].to_numpy(dtype=float, na_value=np.nan)
             z = (year - np.nanmean(year)) / (np.nanstd(year) or 1.0)
@@ -90,15 +87,15 @@ class HybridRecommender(Recommender):
         return np.hstack(parts)
 
     # 3 ------------------------------------------------------------------
-    def build(self, features: np.ndarray) -> ColdStartHybrid:
+    def build(self, features: np.ndarray) -> FeatureAugmentationHybrid:
         """The model graph: a CF factor model whose cold items get text-predicted factors."""
         cf = self.cf_model
         if cf is None:
             from ..cf.als import ALS
 
             cf = ALS(seed=self.seed, device=self.device)
-        return ColdStartHybrid(cf, features, reg=self.reg, cold_scales=self.cold_scales, cold_shifts=self.cold_shifts,
-                               seed=self.seed)
+        return FeatureAugmentationHybrid(cf, features, reg=self.reg, cold_scales=self.cold_scales, cold_shifts=self.cold_shifts,
+                               calibrate=self.calibrate, seed=self.seed)
 
     # 4 ------------------------------------------------------------------
     def train(self, train: Interactions) -> "HybridRecommender":
@@ -106,7 +103,7 @@ class HybridRecommender(Recommender):
         return self.fit(train)
 
     def fit(self, train: Interactions) -> "HybridRecommender":
-        return super().fit(self.preprocess(train))
+        return super().fit(self.preprocess(check_interactions(train)))
 
     def _fit(self, train: Interactions) -> None:
         if len(self.items) != train.n_items:

@@ -28,17 +28,16 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pandas as pd
 import torch
-import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from ..base import Recommender
 from ..cf.bpr import sample_negatives
 from ..data.interactions import Interactions
-from ..eval.protocol import per_user_metrics
 from ..perf.device import resolve_device, seed_everything
+from ..train import best_epoch, ranking_validator, train_epochs
+from .losses import bpr_loss, sampled_softmax_loss
 from .two_tower import GROUPS, TextTower, TwoTowerModule
+from ..validation import check_frac, check_int, check_nonnegative, check_positive
 
 STRATEGIES = ("joint", "alternating")
 LOSSES = ("bpr", "softmax")
@@ -52,31 +51,6 @@ def active_groups(strategy: str, epoch: int, step: int, switch_every="epoch", ph
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     phase = epoch if switch_every == "epoch" else step // switch_every
     return (phases[phase % len(phases)],)
-
-
-def bpr_loss(pos: torch.Tensor, neg: torch.Tensor) -> torch.Tensor:
-    """``mean(-log sigma(x_ui - x_uj))`` for paired positive / negative scores."""
-    return -F.logsigmoid(pos - neg).mean()
-
-
-def sampled_softmax_loss(pos: torch.Tensor, neg: torch.Tensor, neg_mask: torch.Tensor | None = None) -> torch.Tensor:
-    """Cross-entropy of the positive against shared negatives: ``pos (B,)``, ``neg (B, K)``.
-
-    ``neg_mask`` (B, K) is True where a sampled negative is in fact one of the
-    user's positives; those logits are dropped.
-    """
-    if neg_mask is not None:
-        neg = neg.masked_fill(neg_mask, -torch.inf)
-    logits = torch.cat([pos[:, None], neg], 1)
-    return (torch.logsumexp(logits, 1) - pos).mean()
-
-
-def _positive_int(name, v, allow_none=False):
-    if allow_none and v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    return int(v)
 
 
 class TwoTowerHybrid(Recommender):
@@ -101,8 +75,8 @@ class TwoTowerHybrid(Recommender):
         restore the best epoch (``None``: run every epoch, keep the last).
     k, seed, device, verbose : validation cut-off, seeding, ``"auto"``/``"cpu"``/``"cuda"``, progress bar.
 
-    ``fit(train, valid=None)``; ``history_`` has one row per epoch: mean training ``loss``,
-    the ``groups`` updated, and ``NDCG@k`` on ``valid`` when given.
+    ``fit(train, valid=None)`` trains with :func:`hybridrec_ref.train.train_epochs`; ``history_`` has one
+    row per epoch: mean training ``loss``, the ``groups`` updated, and ``valid_NDCG@k`` when ``valid`` is given.
     """
 
     uses_validation = True  # fit(train, valid) records NDCG@k per epoch and can stop early
@@ -117,7 +91,7 @@ class TwoTowerHybrid(Recommender):
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         if switch_every != "epoch":
-            switch_every = _positive_int("switch_every (or 'epoch')", switch_every)
+            switch_every = check_int("switch_every (or 'epoch')", switch_every)
         if not phases or set(phases) - set(GROUPS):
             raise ValueError(f"phases must be a non-empty sequence of {GROUPS}, got {phases!r}")
         if adapter not in ("linear", "mlp"):
@@ -125,14 +99,11 @@ class TwoTowerHybrid(Recommender):
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         for name in ("n_factors", "hidden", "n_negatives", "n_epochs", "batch_size", "max_length", "k"):
-            _positive_int(name, locals()[name])
-        patience = _positive_int("patience", patience, allow_none=True)
-        if lr <= 0 or encoder_lr <= 0:
-            raise ValueError(f"lr and encoder_lr must be positive, got {lr} and {encoder_lr}")
-        if reg < 0 or init_std < 0:
-            raise ValueError("reg and init_std must be non-negative")
-        if not 0 <= cf_dropout < 1:
-            raise ValueError(f"cf_dropout must lie in [0, 1), got {cf_dropout}")
+            check_int(name, locals()[name])
+        check_int("patience", patience, allow_none=True)
+        check_positive("lr", lr), check_positive("encoder_lr", encoder_lr)
+        check_nonnegative("reg", reg), check_nonnegative("init_std", init_std)
+        check_frac("cf_dropout", cf_dropout, closed="left")
         if encoder is not None and not isinstance(encoder, str) and tokenizer is None:
             raise ValueError("a transformers model passed as encoder needs its tokenizer: pass tokenizer=...")
         self.item_text, self.strategy, self.switch_every, self.phases = item_text, strategy, switch_every, tuple(phases)
@@ -175,7 +146,7 @@ class TwoTowerHybrid(Recommender):
         batch = tok(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
         return TextTower(model, batch["input_ids"], batch["attention_mask"])
 
-    def _fit(self, train: Interactions) -> None:
+    def _fit(self, train: Interactions, valid: Interactions | None = None) -> None:
         dev = self.device_ = resolve_device(self.device)
         gen = seed_everything(self.seed)
         text = self._text_input(train.n_items)
@@ -201,49 +172,43 @@ class TwoTowerHybrid(Recommender):
         enc = [p for p in groups["lm"] if id(p) in encoder_params]
         opt = torch.optim.Adam([{"params": groups["cf"], "lr": self.lr}, {"params": lm, "lr": self.lr}]
                                + ([{"params": enc, "lr": self.encoder_lr}] if enc else []))
-        n, bs, step = len(u_all), self.batch_size, 0
-        self.best_epoch_ = self.n_epochs
-        history, best, best_state, waited = [], -np.inf, None, 0
-        bar = tqdm(range(self.n_epochs), disable=not self.verbose, desc=f"{self.strategy} epochs")
-        for epoch in bar:
-            module.train()
+        n, bs, step, used = len(u_all), self.batch_size, 0, set()
+
+        def batches(epoch):  # epoch is 1-based; the schedule counts from 0
+            nonlocal step
+            used.clear()
             order = torch.randperm(n, generator=gen).to(dev)
             users, pos = u_all[order], i_all[order]
             negs = warm_items[sample_negatives(users, pos_keys, n_warm, gen)] if self.loss == "bpr" else None
-            total, used = 0.0, set()
             for s in range(0, n, bs):
-                active = active_groups(self.strategy, epoch, step, self.switch_every, self.phases)
+                active = active_groups(self.strategy, epoch - 1, step, self.switch_every, self.phases)
                 used.update(active)
                 for g, params in groups.items():
                     for p in params:
                         p.requires_grad_(g in active)
                 u, i = users[s:s + bs], pos[s:s + bs]
-                loss = self._batch_loss(module, u, i, None if negs is None else negs[s:s + bs],
-                                        warm_items, pos_keys, gen)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += float(loss.detach()) * len(u)
+                yield self._batch_loss(module, u, i, None if negs is None else negs[s:s + bs],
+                                       warm_items, pos_keys, gen), len(u)
                 step += 1
-            row = {"epoch": epoch + 1, "loss": total / n, "groups": "+".join(g for g in GROUPS if g in used)}
-            if self._valid is not None:
+
+        def log(epoch):
+            return {"groups": "+".join(g for g in GROUPS if g in used)}
+
+        validate, monitor = None, f"valid_NDCG@{self.k}"
+        if valid is not None:
+            ndcg = ranking_validator(self, train, valid, self.k)
+
+            def validate(epoch):
                 self._freeze_vectors()
-                row[f"NDCG@{self.k}"] = score = float(per_user_metrics(self, train, self._valid, ks=(self.k,))
-                                                      [f"NDCG@{self.k}"].mean())
-                if score > best:
-                    best, waited, self.best_epoch_ = score, 0, epoch + 1
-                    best_state = copy.deepcopy(module.state_dict()) if self.patience else None
-                else:
-                    waited += 1
-            history.append(row)
-            bar.set_postfix(loss=f"{row['loss']:.4f}")
-            if self.patience and waited >= self.patience:
-                break
+                return ndcg(epoch)
+
+        self.history_ = train_epochs(module.parameters(), opt, batches, n_epochs=self.n_epochs, module=module,
+                                     validate=validate, monitor=monitor,
+                                     patience=self.patience if valid is not None else None, log=log,
+                                     desc=f"{self.strategy} epochs", verbose=self.verbose)
+        self.best_epoch_ = best_epoch(self.history_, monitor) if valid is not None else self.n_epochs
         for p in module.parameters():
             p.requires_grad_(True)
-        if best_state is not None:
-            module.load_state_dict(best_state)
-        self.history_ = pd.DataFrame(history).set_index("epoch")
         self._freeze_vectors()
 
     def _batch_loss(self, module, u, i, j, warm_items, pos_keys, gen) -> torch.Tensor:

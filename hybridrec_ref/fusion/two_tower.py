@@ -1,6 +1,6 @@
 """A two-tower hybrid: CF embeddings plus a language-model tower over item text (chapter 7).
 
-The item side has two parts (section 3.7 of the outline):
+The item side has two parts (chapter 7, ``ch-training``, "One model, two parts"):
 
 - the **CF part**: a learned embedding ``e_i`` per item (and ``p_u`` per user);
 - the **LM part**: a small trainable *adapter* ``A`` (linear or a one-hidden-layer

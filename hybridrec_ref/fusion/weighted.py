@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..base import Recommender
+from ..base import Recommender, clone
 from ..data.interactions import Interactions
+from ..validation import check_choice, check_nonnegative
 
 NORMALISERS = ("zscore", "minmax", "rank")
 
@@ -49,35 +50,35 @@ class WeightedHybrid(Recommender):
     """Blend of several recommenders' normalised scores with fixed weights.
 
     ``components`` maps a name to an (unfitted) recommender; ``weights`` maps
-    the same names to non-negative weights (default: equal).
+    the same names to non-negative weights (default: equal). ``fit`` fits a
+    clone of each component and keeps them in ``components_``.
     """
 
     def __init__(self, components: dict, weights: dict | None = None, normalise: str = "zscore",
                  abstain_on_cold: tuple = ()):
         if not components:
             raise ValueError("WeightedHybrid needs at least one component")
-        weights = weights or {name: 1.0 for name in components}
-        if set(weights) != set(components):
-            raise ValueError(f"weights name {sorted(weights)} but components are {sorted(components)}")
-        if any(w < 0 for w in weights.values()) or sum(weights.values()) == 0:
-            raise ValueError("weights must be non-negative and not all zero")
-        if normalise not in NORMALISERS:
-            raise ValueError(f"normalise must be one of {NORMALISERS}, got {normalise!r}")
+        if weights is not None:
+            if set(weights) != set(components):
+                raise ValueError(f"weights name {sorted(weights)} but components are {sorted(components)}")
+            if sum(check_nonnegative(f"weights[{name!r}]", w) for name, w in weights.items()) == 0:
+                raise ValueError("weights must not all be zero")
+        check_choice("normalise", normalise, NORMALISERS)
         unknown = set(abstain_on_cold) - set(components)
         if unknown:
             raise ValueError(f"abstain_on_cold names unknown components {sorted(unknown)}")
         self.components, self.weights, self.normalise = components, weights, normalise
-        self.abstain_on_cold = tuple(abstain_on_cold)
+        self.abstain_on_cold = abstain_on_cold
 
     def _fit(self, train: Interactions) -> None:
-        for model in self.components.values():
-            model.fit(train)
+        self.components_ = {name: clone(model).fit(train) for name, model in self.components.items()}
+        self.weights_ = self.weights or {name: 1.0 for name in self.components}
         self.warm_items_ = torch.as_tensor(train.item_counts() > 0)
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
         total = None
-        for name, model in self.components.items():
-            part = self.weights[name] * normalised_scores(model, users, self.normalise,
+        for name, model in self.components_.items():
+            part = self.weights_[name] * normalised_scores(model, users, self.normalise,
                                                           self.warm_items_ if name in self.abstain_on_cold else None)
             total = part if total is None else total + part
         return total

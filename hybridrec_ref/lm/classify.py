@@ -1,4 +1,4 @@
-"""A discriminative text model beside the generative LMs: genre from title (chapter 2, section 2.1).
+"""A discriminative text model beside the generative LMs: genre from title (chapter 2, ``ch-lm``, "A discriminative model beside the generative ones").
 
 A language model is *generative*: it models ``P(text)`` and can write new
 text. A classifier is *discriminative*: it models ``P(label | text)`` only.
@@ -25,8 +25,9 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ..data.text import genre_matrix as multi_hot
 from ..perf.device import resolve_device, seed_everything
+from ..train import train_epochs
+from ..validation import check_int, check_nonnegative, check_positive
 from .vocab import N_SPECIAL, Vocabulary
 
 
@@ -41,19 +42,14 @@ def bag_of_words(docs: Sequence[np.ndarray], vocab_size: int) -> torch.Tensor:
     return x / x.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def genre_matrix(genres: Sequence[Sequence[str]], labels: Sequence[str] | None = None):
-    """Multi-hot ``(n_items, n_labels)`` matrix and the label names (sorted; ``"unknown"`` dropped)."""
-    return multi_hot(genres, labels, drop=("unknown",))
-
-
 class GenreClassifier:
     """One-vs-rest logistic regression on bag-of-words features (multi-label)."""
 
-    def __init__(self, weight_decay: float = 1e-3, lr: float = 0.05, epochs: int = 300,
+    def __init__(self, weight_decay: float = 1e-3, lr: float = 0.05, n_epochs: int = 300,
                  device: str = "auto", seed: int = 42):
-        if weight_decay < 0 or lr <= 0 or epochs < 1:
-            raise ValueError("weight_decay must be >= 0, lr > 0 and epochs >= 1")
-        self.weight_decay, self.lr, self.epochs, self.device, self.seed = weight_decay, lr, epochs, device, seed
+        self.weight_decay = check_nonnegative("weight_decay", weight_decay)
+        self.lr, self.n_epochs = check_positive("lr", lr), check_int("n_epochs", n_epochs)
+        self.device, self.seed = device, seed
 
     def fit(self, docs: Sequence[np.ndarray], y: np.ndarray, vocab: Vocabulary) -> "GenreClassifier":
         """Fit on token-id documents and a multi-hot label matrix ``y`` (one row per document)."""
@@ -71,11 +67,12 @@ class GenreClassifier:
         prior = t.mean(0).clamp(1e-3, 1 - 1e-3)
         self.bias_ = torch.log(prior / (1 - prior)).detach().clone().requires_grad_(True)
         opt = torch.optim.AdamW([self.weight_, self.bias_], lr=self.lr, weight_decay=self.weight_decay)
-        for _ in range(self.epochs):
-            loss = F.binary_cross_entropy_with_logits(x @ self.weight_ + self.bias_, t)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+
+        def batches(epoch):  # full batch: one step per epoch
+            yield F.binary_cross_entropy_with_logits(x @ self.weight_ + self.bias_, t), 1
+
+        self.history_ = train_epochs([self.weight_, self.bias_], opt, batches, n_epochs=self.n_epochs,
+                                     desc="GenreClassifier")
         self.weight_, self.bias_ = self.weight_.detach(), self.bias_.detach()
         return self
 

@@ -1,4 +1,4 @@
-"""Cross-entropy and perplexity, computed the same way for every LM (chapter 2, section 2.4).
+"""Cross-entropy and perplexity, computed the same way for every LM (chapter 2, ``ch-lm``, "Evaluation: cross-entropy and perplexity").
 
 For the predicted tokens ``w_1..w_N`` of a corpus (every token after
 ``<bos>``, ``<eos>`` included; or each sentence's last ``last_n`` tokens for

@@ -1,4 +1,4 @@
-"""Sampling text from any LM of chapter 2: temperature and top-k (section 2.5).
+"""Sampling text from any LM of chapter 2: temperature and top-k ("Generating text").
 
 At each step the next-token log-probabilities are divided by the
 ``temperature`` (below 1: sharper, more conservative; above 1: flatter, more

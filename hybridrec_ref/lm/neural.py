@@ -1,6 +1,6 @@
 """The neural language models of chapter 2: an LSTM and a causal Transformer.
 
-Both follow the architecture of section 2.2::
+Both follow the architecture of chapter 2 (``ch-lm``), "The architecture of a neural language model"::
 
     token ids --> embedding --> encoder --> decoder (output layer) --> next-token logits
     (B, T)        (B, T, d)     (B, T, d)   Linear(d, V)               (B, T, V)
@@ -34,6 +34,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..validation import check_frac
 from .vocab import BOS_ID, PAD_ID
 
 
@@ -59,8 +60,7 @@ class NeuralLM(nn.Module):
             raise ValueError(f"vocab_size must be at least 2, got {vocab_size}")
         if d_model < 1:
             raise ValueError(f"d_model must be positive, got {d_model}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        check_frac("dropout", dropout, closed="left")
         torch.manual_seed(seed)
         self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=PAD_ID)
         self.dropout = nn.Dropout(dropout)
@@ -83,6 +83,8 @@ class NeuralLM(nn.Module):
     def _check_ids(self, x: torch.Tensor) -> None:
         if x.dim() != 2:
             raise ValueError(f"expected a (batch, time) tensor of token ids, got shape {tuple(x.shape)}")
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            raise ValueError(f"empty input of shape {tuple(x.shape)}: give at least one sequence of at least one token")
         if x.numel() and (x.min() < 0 or x.max() >= self.config["vocab_size"]):
             raise ValueError(f"token ids must lie in [0, {self.config['vocab_size']}), "
                              f"got [{int(x.min())}, {int(x.max())}]")

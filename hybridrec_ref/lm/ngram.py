@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ..validation import check_int
 from .vocab import BOS_ID
 
 
@@ -40,15 +41,12 @@ class NGramLM:
     """
 
     def __init__(self, n: int = 3):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n (the order) must be a positive integer, got {n!r}")
-        self.n = int(n)
+        self.n = check_int("n (the order)", n)
 
     # ---------------------------------------------------------------- fit
     def fit(self, sentences: Sequence[np.ndarray], vocab_size: int) -> "NGramLM":
         """Count n-grams of all orders and build the smoothed tables; returns ``self``."""
-        if vocab_size < 2:
-            raise ValueError(f"vocab_size must be at least 2, got {vocab_size}")
+        check_int("vocab_size", vocab_size, minimum=2)
         sentences = _check_sentences(sentences, vocab_size)
         n, self.vocab_size_ = self.n, int(vocab_size)
         grams = Counter()  # highest-order n-gram counts

@@ -1,4 +1,4 @@
-"""Language models as next-item recommenders (chapter 2, section 2.5; reused in chapter 8).
+"""Language models as next-item recommenders (chapter 2, ``ch-lm``, "Language models as next-item recommenders"; reused in chapter 8).
 
 Each user's training history, ordered by time, is an item-id sentence
 (:func:`~hybridrec_ref.lm.vocab.item_sentences`). A language model trained on
@@ -38,7 +38,7 @@ class LMRecommender(Recommender):
     model_params : constructor arguments of the LM (``n`` for the n-gram;
         ``d_model``, ``max_len``, ``dropout``... for the neural models).
     train_params : arguments of :func:`~hybridrec_ref.lm.train.train_lm`
-        (``epochs``, ``lr``, ``batch_size``, ``patience``...), neural models only.
+        (``n_epochs``, ``lr``, ``batch_size``, ``patience``...), neural models only.
     """
 
     def __init__(self, kind: str = "transformer", model_params: dict | None = None,
@@ -52,7 +52,7 @@ class LMRecommender(Recommender):
 
     def _fit(self, train: Interactions) -> None:
         sentences = item_sentences(train)
-        self.history_sentences_ = sentences
+        self.histories_ = sentences
         vocab_size = train.n_items + N_SPECIAL
         if self.kind == "ngram":
             self.lm_ = NGramLM(**self.model_params).fit([s for s in sentences if len(s) > 1], vocab_size)
@@ -68,11 +68,11 @@ class LMRecommender(Recommender):
                                  seed=self.seed, verbose=self.verbose, **self.train_params)
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
-        logp = self.lm_.next_log_probs([self.history_sentences_[u] for u in users])
+        logp = self.lm_.next_log_probs([self.histories_[u] for u in users])
         device = resolve_device(self.device) if self.kind == "ngram" else self.lm_.device
         return logp[:, N_SPECIAL:].to(device)
 
     def test_sentences(self, test: Interactions) -> list[np.ndarray]:
         """History + each held-out item (by time) as sentences, for next-item perplexity with ``last_n``."""
         held = item_sentences(test)
-        return [np.concatenate([self.history_sentences_[u], h[1:]]) for u, h in enumerate(held) if len(h) > 1]
+        return [np.concatenate([self.histories_[u], h[1:]]) for u, h in enumerate(held) if len(h) > 1]

@@ -11,7 +11,7 @@ start with ``<bos>``):
   by time is a "sentence" whose words are items; token id = item index +
   :data:`N_SPECIAL`, so the vocabulary is the catalogue plus the four special
   tokens (:meth:`Vocabulary.for_items`). This is the bridge from language
-  modelling to next-item recommendation (section 2.5, chapter 8).
+  modelling to next-item recommendation (chapter 2, "Language models as next-item recommenders"; chapter 8).
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[^\sa-z0-9]")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words (apostrophes kept inside words) and single punctuation marks.
+    """The LM tokenizer: lower-case words (apostrophes kept inside words) and single punctuation marks.
+
+    (TF-IDF keeps words only: :func:`hybridrec_ref.content.tfidf.tfidf_terms`.)
 
     >>> tokenize("Children's Story (1995): Comedy")
     ["children's", 'story', '(', '1995', ')', ':', 'comedy']

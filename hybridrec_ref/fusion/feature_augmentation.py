@@ -10,7 +10,7 @@ that is what lets it pick which cold item a user wants.
 
 Cold and warm scores are not on the same footing: predicted factors are
 shrunk towards the mean item (ridge regression predicts conservatively), and
-the mean item points at whatever is popular. :class:`ColdStartHybrid`
+the mean item points at whatever is popular. :class:`FeatureAugmentationHybrid`
 therefore calibrates cold items' scores with an affine map in units of each
 user's spread of warm scores::
 
@@ -25,15 +25,15 @@ cold items out of the lists: an honest answer, not a failure.
 
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import torch
 
-from ..base import Recommender
+from ..base import Recommender, clone
 from ..data.interactions import Interactions
 from ..data.splits import cold_start_split, inner_seed
 from ..eval.protocol import per_user_metrics
+from ..validation import check_features, check_int, check_positive
 
 
 def factor_targets(model: Recommender) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,11 +87,7 @@ class NeighbourMap:
     """
 
     def __init__(self, k: int = 10, temperature: float = 0.1):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        if temperature <= 0:
-            raise ValueError(f"temperature must be positive, got {temperature}")
-        self.k, self.temperature = int(k), float(temperature)
+        self.k, self.temperature = check_int("k", k), check_positive("temperature", temperature)
 
     @staticmethod
     def _unit(features) -> np.ndarray:
@@ -117,7 +113,7 @@ class NeighbourMap:
         return np.einsum("nk,nkd->nd", w, self.targets_[idx])
 
 
-class ColdStartHybrid(Recommender):
+class FeatureAugmentationHybrid(Recommender):
     """A factor model for warm items, text-predicted factors for cold items, calibrated on validation.
 
     Parameters
@@ -127,6 +123,8 @@ class ColdStartHybrid(Recommender):
     reg : ridge strength of the :class:`FactorMap` (the default item map).
     item_map : an unfitted map with ``fit(features, targets)`` and ``predict(features)``
         (:class:`FactorMap`, :class:`NeighbourMap`); ``None`` means ``FactorMap(reg)``.
+    calibrate : choose ``scale`` and ``shift`` on validation data (``False``: keep the predicted
+        factors' scores as they are, ``scale = 1, shift = 0``, and skip the validation fit).
     cold_scales, cold_shifts : candidate ``scale`` and ``shift`` values of the calibration; the best
         pair on validation is ``cold_scale_``, ``cold_shift_`` (a single pair skips the validation fit).
     valid_cold_frac, valid_test_frac, k : the validation split made from ``train`` and the NDCG cut-off.
@@ -134,7 +132,7 @@ class ColdStartHybrid(Recommender):
 
     def __init__(self, factor_model: Recommender, item_features, reg: float = 1.0,
                  cold_scales=(1.0, 1.5, 2.0, 3.0), cold_shifts=(-1.0, -0.5, 0.0, 0.5), valid_cold_frac: float = 0.2,
-                 valid_test_frac: float = 0.2, k: int = 10, seed: int = 42, item_map=None):
+                 valid_test_frac: float = 0.2, k: int = 10, seed: int = 42, item_map=None, calibrate: bool = True):
         if len(cold_scales) == 0 or min(cold_scales) <= 0:
             raise ValueError("cold_scales must hold positive factors")
         if len(cold_shifts) == 0:
@@ -145,16 +143,15 @@ class ColdStartHybrid(Recommender):
             raise TypeError("item_map needs fit(features, targets) and predict(features), like FactorMap")
         self.cold_scales, self.cold_shifts = tuple(cold_scales), tuple(cold_shifts)
         self.valid_cold_frac, self.valid_test_frac = valid_cold_frac, valid_test_frac
-        self.k, self.seed = k, seed
+        self.k, self.seed, self.calibrate = k, seed, calibrate
 
     def _fit_parts(self, train: Interactions):
+        check_features(self.item_features, "item_features", n_rows=train.n_items)  # NaN rows, shape: clear errors
         features = np.asarray(self.item_features, dtype=np.float64)
-        if features.shape[0] != train.n_items:
-            raise ValueError(f"item_features has {features.shape[0]} rows for {train.n_items} items")
-        model = copy.deepcopy(self.factor_model).fit(train)
+        model = clone(self.factor_model).fit(train)
         users, items = factor_targets(model)
         warm = train.item_counts() > 0
-        fmap = copy.deepcopy(self.item_map).fit(features[warm],
+        fmap = clone(self.item_map).fit(features[warm],
                                                 items[torch.as_tensor(warm, device=items.device)].cpu().numpy())
         items = items.clone()
         cold = torch.as_tensor(~warm, device=items.device)
@@ -162,7 +159,7 @@ class ColdStartHybrid(Recommender):
         return model, users, items, cold
 
     def _fit(self, train: Interactions) -> None:
-        pairs = [(a, b) for a in self.cold_scales for b in self.cold_shifts]
+        pairs = [(a, b) for a in self.cold_scales for b in self.cold_shifts] if self.calibrate else [(1.0, 0.0)]
         if len(pairs) == 1:
             self.cold_scale_, self.cold_shift_ = pairs[0]
         else:

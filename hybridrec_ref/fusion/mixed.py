@@ -1,9 +1,9 @@
-"""Merge warm and cold items by calibrated probability of relevance (chapter 6).
+"""The mixed design (Burke): warm and cold items merged by calibrated probability of relevance (chapter 6).
 
 A CF model ranks items that have interactions; a text model (or a text ->
 factor map) ranks items that have none. Their *scores* live on different
 scales, and a per-user affine calibration of one against the other
-(:class:`~hybridrec_ref.fusion.ColdStartHybrid`) has to guess how a cold
+(:class:`~hybridrec_ref.fusion.FeatureAugmentationHybrid`) has to guess how a cold
 item's score compares with a warm one's. Their *ranks* need no guessing: on
 validation data we can count how often the warm item at rank ``r`` among warm
 items, and the cold item at rank ``r`` among cold items, turn out to be
@@ -29,8 +29,22 @@ the hit counts of several such splits are pooled (the top cold ranks are held
 by a handful of items, so one split gives a noisy curve). Then the models are
 refitted on all of ``train``. The test set is never looked at.
 
+The inner splits must be of the same kind as the evaluation (``inner_split``):
+real new items are not random items. A random-cold inner split (``"random_cold"``,
+:func:`~hybridrec_ref.data.splits.cold_start_split`) teaches the model how often a
+*random* unseen item is a hit; the items that appear only in the test part of a per-user
+split are obscure ones, and items first rated after a cut-off time are new releases,
+and both are hit at other rates. So a per-user outer split is calibrated on per-user
+inner splits (``"per_user"``, :func:`~hybridrec_ref.data.splits.random_holdout`: the
+inner cold items are those whose every training interaction was held out), and a
+temporal outer split on temporal inner splits (``"temporal_cold"``,
+:func:`~hybridrec_ref.data.splits.temporal_cold_split`: split ``i`` cuts the training
+data ``i`` windows of ``valid_test_frac`` before its end, a rolling-origin backtest).
+If ``train`` has no cold item at all there is nothing to merge and the model is
+exactly its warm model.
+
 One correction is needed when ``train`` is itself the training part of an
-offline split that hid a share ``h`` (``hidden_frac``) of every user's
+offline split that hid a share ``h`` (``outer_test_frac``) of every user's
 interactions with warm items. Those hidden interactions are invisible inside
 ``train``, so on the inner split they count as misses: positive but unlabelled.
 Held-out and hidden interactions are exchangeable to the inner models, so the
@@ -39,7 +53,9 @@ held-out share ``t``, ``t (1 - h) / (t (1 - h) + h)`` for warm items (both the
 inner and the outer split took from them) and ``1 - h`` for cold ones (only the
 outer split did). Dividing each curve by its share undoes the bias; without it
 the warm curve is deflated about twice as much as the cold one and cold items
-are let in too often. A deployed model, with nothing hidden, uses ``h = 0``.
+are let in too often. A deployed model, with nothing hidden, uses ``h = 0``; so does a
+temporal outer split, whose hidden interactions are all later than anything an inner
+split labels (none of them is an unlabelled positive of the inner test windows).
 
 The inner held-out share ``t`` defaults to a small 0.05: then the inner models
 are trained on nearly as much as the final ones and face nearly the same
@@ -52,15 +68,18 @@ too high at deeper ranks.)
 
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import torch
 
-from ..base import Recommender, mask_seen
+from ..base import Recommender, mask_seen, clone
 from ..data.interactions import Interactions
-from ..data.splits import cold_start_split, inner_seed
+from ..data.splits import cold_start_split, inner_seed, random_holdout, temporal_cold_split
 from ..eval.protocol import relevant_matrix
+from ..validation import check_choice, check_frac, check_int
+
+#: kinds of inner split the cold curve can be calibrated on (match the outer split)
+INNER_SPLITS = ("random_cold", "per_user", "temporal_cold")
 
 
 def isotonic_decreasing(y, weights=None) -> np.ndarray:
@@ -111,19 +130,21 @@ def rank_hit_rates(scores: torch.Tensor, group: torch.Tensor, truth, users: np.n
     return rates, counts
 
 
-class RankCalibratedHybrid(Recommender):
+class MixedHybrid(Recommender):
     """Warm items ranked by one model, cold items by another, merged by calibrated hit rate.
 
     Parameters
     ----------
     warm_model : unfitted recommender for items with interactions (ALS, EASE, ...).
     cold_model : unfitted recommender that can score items without interactions (a
-        :class:`~hybridrec_ref.fusion.ColdStartHybrid`, a content model). ``None``: ``warm_model``
-        scores both groups (e.g. a ColdStartHybrid, whose cold items get text-predicted factors).
+        :class:`~hybridrec_ref.fusion.FeatureAugmentationHybrid`, a content model). ``None``: ``warm_model``
+        scores both groups (e.g. a FeatureAugmentationHybrid, whose cold items get text-predicted factors).
     max_rank : ranks with their own calibrated value; deeper items share the last one.
     valid_cold_frac, valid_test_frac, seed : the cold-start splits made inside ``train``.
     n_splits : inner splits (seeds derived from ``seed``) whose hit counts are pooled.
-    hidden_frac : share of each user's warm interactions that an outer split hid from ``train``
+    inner_split : ``"random_cold"``, ``"per_user"`` or ``"temporal_cold"``: the kind of the inner
+        splits; choose the kind of the split the model is evaluated on (module docstring).
+    outer_test_frac : share of each user's warm interactions that an outer split hid from ``train``
         (its ``test_frac``; 0 for a model trained on everything). See the module docstring.
 
     After ``fit``: ``warm_curve_`` and ``cold_curve_`` (estimated hit rate by rank, non-increasing),
@@ -134,28 +155,49 @@ class RankCalibratedHybrid(Recommender):
 
     def __init__(self, warm_model: Recommender, cold_model: Recommender | None = None, max_rank: int = 100,
                  valid_cold_frac: float = 0.2, valid_test_frac: float = 0.05, n_splits: int = 4,
-                 hidden_frac: float = 0.0, seed: int = 42):
+                 outer_test_frac: float = 0.0, seed: int = 42, inner_split: str = "random_cold"):
         for name, m in (("warm_model", warm_model), ("cold_model", cold_model)):
             if m is not None and not isinstance(m, Recommender):
                 raise TypeError(f"{name} must be a Recommender, got {type(m).__name__}")
-        if isinstance(max_rank, bool) or not isinstance(max_rank, (int, np.integer)) or max_rank < 1:
-            raise ValueError(f"max_rank must be a positive integer, got {max_rank!r}")
-        if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 1:
-            raise ValueError(f"n_splits must be a positive integer, got {n_splits!r}")
-        if not 0 <= hidden_frac < 1:
-            raise ValueError(f"hidden_frac must lie in [0, 1), got {hidden_frac}")
-        self.warm_model, self.cold_model, self.max_rank = warm_model, cold_model, int(max_rank)
+        self.warm_model, self.cold_model, self.max_rank = warm_model, cold_model, check_int("max_rank", max_rank)
         self.valid_cold_frac, self.valid_test_frac, self.seed = valid_cold_frac, valid_test_frac, seed
-        self.n_splits, self.hidden_frac = int(n_splits), float(hidden_frac)
+        self.n_splits = check_int("n_splits", n_splits)
+        self.outer_test_frac = check_frac("outer_test_frac", outer_test_frac, closed="left")
+        self.inner_split = check_choice("inner_split", inner_split, INNER_SPLITS)
+        if inner_split == "temporal_cold" and n_splits * valid_test_frac >= 1:
+            raise ValueError(f"n_splits * valid_test_frac must stay below 1 for temporal inner splits, "
+                             f"got {n_splits} * {valid_test_frac}")
 
     def labelled_shares(self) -> tuple[float, float]:
         """Share of true hits that carry a label on the inner split: ``(warm, cold)``."""
-        t, h = self.valid_test_frac, self.hidden_frac
+        t, h = self.valid_test_frac, self.outer_test_frac
         return t * (1 - h) / (t * (1 - h) + h), 1 - h
 
+    def inner_splits(self, train: Interactions):
+        """Yield ``(inner_train, inner_test, labelled)`` for each inner split of ``train``.
+
+        ``labelled`` marks the items that can carry a label there (they occur in the data
+        the inner split was made from).
+        """
+        for i in range(self.n_splits):
+            seed = inner_seed(self.seed, i)
+            if self.inner_split == "random_cold":
+                inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=seed)
+                yield inner.train, inner.test, train.item_counts() > 0
+            elif self.inner_split == "per_user":
+                yield (*random_holdout(train, self.valid_test_frac, seed=seed), train.item_counts() > 0)
+            else:   # rolling origin: split i ends i windows of valid_test_frac before the end of train
+                part = train
+                if i:
+                    order = np.argsort(train.timestamps, kind="stable")
+                    part = train.subset(np.sort(order[:len(train) - int(round(i * self.valid_test_frac * len(train)))]))
+                frac = self.valid_test_frac / (1 - i * self.valid_test_frac)
+                inner = temporal_cold_split(part, frac, seed=seed)
+                yield inner.train, inner.test, part.item_counts() > 0
+
     def _fit_models(self, train: Interactions):
-        warm = copy.deepcopy(self.warm_model).fit(train)
-        cold = warm if self.cold_model is None else copy.deepcopy(self.cold_model).fit(train)
+        warm = clone(self.warm_model).fit(train)
+        cold = warm if self.cold_model is None else clone(self.cold_model).fit(train)
         return warm, cold
 
     def _group_scores(self, warm, cold, seen, users):
@@ -165,19 +207,20 @@ class RankCalibratedHybrid(Recommender):
 
     def _fit(self, train: Interactions) -> None:
         known = train.item_counts() > 0
-        if known.all():
-            raise ValueError("every item has training interactions: there is nothing cold to merge "
-                             "(use the warm model alone)")
+        self.cold_items_ = ~known
+        if known.all():  # nothing cold to merge: exactly the warm model
+            self.warm_curve_ = self.cold_curve_ = None
+            self.warm_model_ = self.cold_model_ = clone(self.warm_model).fit(train)
+            return
         hits = {"warm": 0.0, "cold": 0.0}
         counts = {"warm": 0.0, "cold": 0.0}
-        for i in range(self.n_splits):
-            inner = cold_start_split(train, self.valid_cold_frac, self.valid_test_frac, seed=inner_seed(self.seed, i))
-            warm, cold = self._fit_models(inner.train)
-            truth = relevant_matrix(inner.test).tocsr()
+        for inner_train, inner_test, labelled in self.inner_splits(train):
+            warm, cold = self._fit_models(inner_train)
+            truth = relevant_matrix(inner_test).tocsr()
             users = np.flatnonzero(np.diff(truth.indptr))
-            sw, sc = self._group_scores(warm, cold, inner.train.to_csr("ones"), users)
-            inner_warm = inner.train.item_counts() > 0
-            for name, scores, group in (("warm", sw, inner_warm), ("cold", sc, ~inner_warm & known)):
+            sw, sc = self._group_scores(warm, cold, inner_train.to_csr("ones"), users)
+            inner_warm = inner_train.item_counts() > 0
+            for name, scores, group in (("warm", sw, inner_warm), ("cold", sc, ~inner_warm & labelled)):
                 rates, n = rank_hit_rates(scores, torch.as_tensor(group, device=scores.device), truth, users,
                                           self.max_rank)
                 k = min(len(rates), self.max_rank)
@@ -188,10 +231,11 @@ class RankCalibratedHybrid(Recommender):
                                                       where=counts[name] > 0) / shares[name], counts[name])
                   for name in hits}
         self.warm_curve_, self.cold_curve_ = curves["warm"], curves["cold"]
-        self.cold_items_ = ~known
         self.warm_model_, self.cold_model_ = self._fit_models(train)
 
     def _score(self, users: np.ndarray) -> torch.Tensor:
+        if self.warm_curve_ is None:   # no cold item in training: the warm model's own scores
+            return self.warm_model_.score(users)
         sw, sc = self._group_scores(self.warm_model_, self.cold_model_, self.seen_, users)
         cold = torch.as_tensor(self.cold_items_, device=sw.device)
         out = torch.empty_like(sw, dtype=torch.float64)   # float64: the rank tie-break must survive rounding

@@ -1,4 +1,4 @@
-"""Rank-calibrated merge of warm and cold items (chapter 6) and the neighbour map for cold factors."""
+"""The mixed design: warm and cold items merged by rank-calibrated hit rates (chapter 6) and the neighbour map for cold factors."""
 
 import numpy as np
 import pytest
@@ -9,8 +9,8 @@ from conftest import FixedScores
 from test_fusion_designs import TrueFactors, planted
 
 from hybridrec_ref.data import Interactions
-from hybridrec_ref.fusion import ColdStartHybrid, NeighbourMap, RankCalibratedHybrid, isotonic_decreasing
-from hybridrec_ref.fusion.rank_merge import rank_hit_rates, ranks_within
+from hybridrec_ref.fusion import FeatureAugmentationHybrid, NeighbourMap, MixedHybrid, isotonic_decreasing
+from hybridrec_ref.fusion.mixed import rank_hit_rates, ranks_within
 
 
 def test_isotonic_decreasing_by_hand():
@@ -68,8 +68,8 @@ def test_neighbour_map_is_a_convex_combination_of_neighbours():
 
 
 def test_labelled_shares():
-    assert RankCalibratedHybrid(FixedScores(np.zeros(3))).labelled_shares() == (1.0, 1.0)
-    warm, cold = RankCalibratedHybrid(FixedScores(np.zeros(3)), valid_test_frac=0.05, hidden_frac=0.2).labelled_shares()
+    assert MixedHybrid(FixedScores(np.zeros(3))).labelled_shares() == (1.0, 1.0)
+    warm, cold = MixedHybrid(FixedScores(np.zeros(3)), valid_test_frac=0.05, outer_test_frac=0.2).labelled_shares()
     assert warm == pytest.approx(0.04 / 0.24) and cold == pytest.approx(0.8)
 
 
@@ -81,8 +81,8 @@ def _planted_split():
 
 def test_merge_keeps_each_groups_order_and_lets_good_cold_items_in():
     train, U, V, features, cold = _planted_split()
-    expert = ColdStartHybrid(TrueFactors(U, V), features, reg=1e-3, cold_scales=(1.0,), cold_shifts=(0.0,))
-    model = RankCalibratedHybrid(expert, max_rank=30, valid_test_frac=0.2, n_splits=2, seed=0).fit(train)
+    expert = FeatureAugmentationHybrid(TrueFactors(U, V), features, reg=1e-3, calibrate=False)
+    model = MixedHybrid(expert, max_rank=30, valid_test_frac=0.2, n_splits=2, seed=0).fit(train)
     assert (np.diff(model.warm_curve_) <= 1e-12).all() and (np.diff(model.cold_curve_) <= 1e-12).all()
     users = np.arange(120)
     merged = model.score(users)
@@ -101,9 +101,9 @@ def test_merge_keeps_each_groups_order_and_lets_good_cold_items_in():
 
 def test_a_useless_cold_ranker_gets_a_flat_curve():
     train, U, V, features, cold = _planted_split()
-    good = ColdStartHybrid(TrueFactors(U, V), features, reg=1e-3, cold_scales=(1.0,), cold_shifts=(0.0,))
+    good = FeatureAugmentationHybrid(TrueFactors(U, V), features, reg=1e-3, calibrate=False)
     noise = FixedScores(np.random.default_rng(0).normal(size=(120, 100)))
-    curves = {name: RankCalibratedHybrid(good, cold_model, max_rank=20, valid_test_frac=0.2, n_splits=2, seed=0)
+    curves = {name: MixedHybrid(good, cold_model, max_rank=20, valid_test_frac=0.2, n_splits=2, seed=0)
               .fit(train).cold_curve_ for name, cold_model in (("good", None), ("noise", noise))}
     # exact cold factors put a user's held-out cold item first; random scores find one by chance
     assert curves["good"][0] > 0.8 > 0.5 > curves["noise"][0]
@@ -112,13 +112,51 @@ def test_a_useless_cold_ranker_gets_a_flat_curve():
 
 def test_bad_input():
     with pytest.raises(TypeError, match="warm_model"):
-        RankCalibratedHybrid("ALS")
+        MixedHybrid("ALS")
     with pytest.raises(ValueError, match="n_splits"):
-        RankCalibratedHybrid(FixedScores(np.zeros(3)), n_splits=0)
-    with pytest.raises(ValueError, match="hidden_frac"):
-        RankCalibratedHybrid(FixedScores(np.zeros(3)), hidden_frac=1.0)
+        MixedHybrid(FixedScores(np.zeros(3)), n_splits=0)
+    with pytest.raises(ValueError, match="outer_test_frac"):
+        MixedHybrid(FixedScores(np.zeros(3)), outer_test_frac=1.0)
     with pytest.raises(ValueError, match="max_rank"):
-        RankCalibratedHybrid(FixedScores(np.zeros(3)), max_rank=0)
-    everything_warm = Interactions(np.array([0, 1, 2]), np.array([0, 1, 2]), 3, 3)
-    with pytest.raises(ValueError, match="nothing cold"):
-        RankCalibratedHybrid(FixedScores(np.zeros(3))).fit(everything_warm)
+        MixedHybrid(FixedScores(np.zeros(3)), max_rank=0)
+    with pytest.raises(ValueError, match="inner_split"):
+        MixedHybrid(FixedScores(np.zeros(3)), inner_split="random")
+
+
+def test_without_cold_items_it_is_exactly_its_warm_model():
+    """Issue 9: this used to raise "every item has training interactions"."""
+    rng = np.random.default_rng(0)
+    users, items = np.repeat(np.arange(30), 8), rng.integers(0, 12, 240)
+    items[:12] = np.arange(12)   # every item has a training interaction
+    train = Interactions(users, items, 30, 12)
+    scores = rng.random(12)
+    hybrid = MixedHybrid(FixedScores(scores)).fit(train)
+    warm = FixedScores(scores).fit(train)
+    assert not hybrid.cold_items_.any() and hybrid.warm_curve_ is None
+    assert torch.equal(hybrid.score(np.arange(30)), warm.score(np.arange(30)))
+    assert np.array_equal(hybrid.recommend(np.arange(30), 3), warm.recommend(np.arange(30), 3))
+
+
+def test_inner_splits_are_of_the_requested_kind():
+    rng = np.random.default_rng(3)
+    n_users, n_items, n = 40, 30, 600
+    key = np.unique(rng.integers(0, n_users, n) * n_items + rng.integers(0, n_items, n))
+    ts = rng.permutation(len(key))
+    train = Interactions(key // n_items, key % n_items, n_users, n_items, timestamps=ts)
+    model = lambda kind: MixedHybrid(FixedScores(np.zeros(n_items)), n_splits=3, valid_test_frac=0.1,
+                                              inner_split=kind, seed=1)
+    per_user = list(model("per_user").inner_splits(train))
+    for inner_train, inner_test, labelled in per_user:    # every user keeps ~90% of their items
+        assert len(inner_train) + len(inner_test) == len(train)
+        assert np.array_equal(labelled, train.item_counts() > 0)
+    temporal = list(model("temporal_cold").inner_splits(train))
+    ends = []
+    for inner_train, inner_test, labelled in temporal:     # one cut-off per split, rolling back in time
+        assert inner_train.timestamps.max() <= inner_test.timestamps.min()
+        assert np.all(inner_train.user_counts()[inner_test.users] > 0)
+        ends.append(inner_test.timestamps.max())
+    assert ends[0] > ends[1] > ends[2]
+    random_cold = list(model("random_cold").inner_splits(train))
+    assert any((t.item_counts() == 0).sum() > (train.item_counts() == 0).sum() for t, _, _ in random_cold)
+    with pytest.raises(ValueError, match="below 1"):
+        MixedHybrid(FixedScores(np.zeros(3)), n_splits=10, valid_test_frac=0.1, inner_split="temporal_cold")
