@@ -1,4 +1,4 @@
-"""Device selection and seeding shared by every torch model (chapter 13).
+"""Device selection and seeding shared by every torch model (chapter 14, ``ch-scale``).
 
 ``device="auto"`` picks CUDA when available, then Apple's MPS, else the CPU,
 so one notebook runs unchanged on a laptop and on a GPU machine.

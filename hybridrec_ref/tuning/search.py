@@ -1,4 +1,4 @@
-"""Grid search of hyper-parameters on a validation split (chapters 6 and 11).
+"""Grid search of hyper-parameters on a validation split (chapters 6 and 13: ``ch-hybrid``, ``ch-tuning``).
 
 ``grid_search(build, grid, train, valid)`` fits ``build(**params)`` on
 ``train`` for every combination in ``grid``, scores it on ``valid`` with the
