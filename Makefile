@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 BUILD  := _build
 SRC    := $(BUILD)/src
 
-.PHONY: install data book execute test lab bench clean
+.PHONY: install data book execute test check-book lab bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,16 @@ execute: data
 
 # Copy the book's prose and configuration beside the executed notebooks, then build
 # with execution off and warnings as errors.
+# MathJax is served from the book's own files: the build fetches the npm package
+# mathjax@3.2.2 with `npm pack` (Node.js) and checks its pinned SHA-512.
 book: execute
 	$(BIN)/python -m hybridrec_ref.book $(SRC)
 	@echo "Book built: $(CURDIR)/$(BUILD)/html/index.html"
+
+# Every page of the built book in headless Chromium, network off (also run by `make test`,
+# after the book test, as tests/test_book_browser.py).
+check-book:
+	$(BIN)/python -m hybridrec_ref.browser $(BUILD)/html --shots $(BUILD)/shots
 
 test: data
 	$(BIN)/python -m pytest

@@ -64,3 +64,28 @@ def test_ci_runs_the_readme_test_command():
 def test_no_data_file_is_tracked():
     tracked = subprocess.run(["git", "ls-files", "data"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert all(Path(p).suffix in (".json", ".md", "") or p.endswith(".gitkeep") for p in tracked), tracked
+
+
+def test_bibliography_keys_are_unique_and_every_citation_is_defined():
+    # sphinxcontrib-bibtex stops reading at a repeated key, so one duplicate hides later entries
+    import re
+
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.M)
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    assert not repeated, f"references.bib repeats {repeated}"
+    sources = [*(ROOT / "book").glob("*.md"), *NOTEBOOKS]
+    cited = {k.strip() for p in sources
+             for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", p.read_text()) for k in group.split(",")}
+    assert cited, "no citations found; the pattern is out of date"
+    assert not cited - set(keys), f"cited but not in references.bib: {sorted(cited - set(keys))}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_code_fits_88_columns(path):
+    # the code on the page: an 88-column line shows without sideways scrolling at common widths
+    # (`ruff format --line-length 88` keeps notebooks this way)
+    nb = json.loads(path.read_text())
+    long = [(i, line) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            for line in "".join(c["source"]).splitlines() if len(line) > 88]
+    assert not long, f"{path.name}: {len(long)} code lines over 88 columns, e.g. cell {long[0][0]}: {long[0][1]!r}"
