@@ -1,5 +1,7 @@
 """Compression (hybridrec_ref.perf.compression): low-rank and PQ factors, factor recommender, int8 encoder and LLM."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -78,3 +80,14 @@ def test_compressed_lm_scores_like_the_original_and_leaves_it_untouched():
     assert np.array_equal(score_yes_no(lm, prompts), full)
     with pytest.raises(ValueError, match="compression"):
         compress_lm(lm, "int4")
+
+
+def test_compressed_lm_runs_without_autocast_when_the_original_uses_bf16():
+    # a bf16-autocast LM (what dtype="auto" gives on a CPU with AVX512-BF16): the int8 layers
+    # accept only float32 inputs, so the compressed model must not inherit the autocast
+    lm = dataclasses.replace(tiny_lm(seed=5), dtype=torch.bfloat16)
+    prompts = [yes_no_prompt(lm.tokenizer, ["Jaws"], ["Up"], c) for c in ("Alien", "Fargo", "Big")]
+    for comp in ("int8", "fp16"):
+        small = compress_lm(lm, comp)
+        assert small.dtype == torch.float32
+        assert np.isfinite(score_yes_no(small, prompts)).all()

@@ -64,9 +64,12 @@ def compress_lm(lm, compression: str):
 
     Its ``model_id`` names the compression, so the score cache never mixes its scores with the
     full model's. Scoring code is unchanged (``score_yes_no`` reads float logits either way).
+    The compressed model computes in its own precision, so its ``dtype`` is float32 (no autocast):
+    int8 dynamic layers accept only float32 inputs, and a bf16 autocast around fp16 weights would
+    measure a third precision instead of the one asked for.
     """
     return dataclasses.replace(lm, model=compress_module(lm.model, compression),
-                               model_id=f"{lm.model_id}|{compression}")
+                               model_id=f"{lm.model_id}|{compression}", dtype=torch.float32)
 
 
 class CompressedTextEncoder(TextEncoder):
