@@ -95,10 +95,14 @@ def test_chapter_14_full_run_values(executed_notebook, full_run):
     assert g["enc_fp16_ms"] > max(g["enc_none_ms"], g["enc_int8_ms"])
     assert g["content_fp32_ndcg"] == approx(0.0383, 0.002)   # deterministic content profile
     assert g["content_int8_ndcg"] == approx(0.0344, 0.003)
-    # the LLM on 40 warm pairs of chapter 10's protocol: forward passes only (0.01); int8 kernels round
-    # differently across CPUs (0.05 / 0.1)
+    # the LLM on 40 warm pairs of chapter 10's protocol, float32: forward passes only (0.01)
     assert g["llm_pairs"] == 40 and g["llm_none_auc"] == approx(0.625, 0.01)
-    assert g["llm_int8_auc"] == approx(0.5923, 0.05) and g["llm_int8_spearman"] == approx(0.2705, 0.1)
+    # int8: what the prose claims (half the memory, little of the full model's ranking left). The
+    # values themselves depend on the CPU's int8 kernels, so they are not pinned: this cell gave AUC
+    # 0.592 and Spearman 0.27 on one 2-core CPU and AUC 0.494 and Spearman 0.006 on an AMD EPYC with
+    # AVX512 (two clean-clone CI runs).
+    assert g["llm_int8_mb"] < 0.5 * g["llm_none_mb"]
+    assert g["llm_int8_spearman"] < 0.5 and g["llm_int8_auc"] < g["llm_none_auc"]
     # item-factor compression: low rank RAISES NDCG@10 (the 64-factor model overfits); rank 8 gives
     # back part of rank 16's gain; both controls (16 factors; 3x reg) beat the 64-factor model too
     assert g["lr_full_ndcg"] == approx(0.3778, 0.01)
