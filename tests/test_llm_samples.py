@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from hybridrec_ref.data import Dataset, Interactions
-from hybridrec_ref.llm import (LLMReranker, auc, auc_interval, clean_keywords, pair_features, user_histories,
+from hybridrec_ref.llm import (LLMReranker, auc, auc_interval, clean_keywords, liked_disliked_texts, pair_features,
                                yes_no_samples)
 from llm_tiny import tiny_lm
 
@@ -114,7 +114,7 @@ def test_reranker_keeps_candidates_on_top_and_weight_zero_is_cf():
     ds = toy_dataset()
     lm = tiny_lm()
     texts = ds.items["text"].tolist()
-    hist = user_histories(ds.interactions, texts, n_history=4)
+    hist = liked_disliked_texts(ds.interactions, texts, n_history=4)
     assert all(len(a) + len(b) == 4 for a, b in hist.values())
     users = np.arange(5)
     cf = ALS(n_factors=4, n_iters=3).fit(ds.interactions)

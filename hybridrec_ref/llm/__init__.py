@@ -17,7 +17,7 @@ from .costs import measure_costs, peak_memory_mb
 from .itemtext import clean_keywords, keyword_texts
 from .loader import DEFAULT_LM, PretrainedLM, bf16_supported, load_pretrained_lm, resolve_dtype, verified_gguf
 from .prompts import ITEM_SLOT, SYSTEM, USER_SLOT, keywords_prompt, render, yes_no_prompt, yes_no_question
-from .rerank import LLMReranker, user_histories
+from .rerank import LLMReranker, liked_disliked_texts
 from .samples import YesNoSamples, auc, auc_interval, pair_features, yes_no_samples
 from .scoring import answer_ids, encode_prompts, generate, last_logits, score_yes_no
 from .tuning import add_lora, learning_curve, reset_adapter, train_steps, trainable_parameters, yes_no_loss
@@ -28,5 +28,5 @@ __all__ = ["load_pretrained_lm", "PretrainedLM", "DEFAULT_LM", "bf16_supported",
            "YesNoSamples", "yes_no_samples", "auc", "auc_interval", "pair_features",
            "add_lora", "reset_adapter", "yes_no_loss", "train_steps", "learning_curve", "trainable_parameters",
            "CFProjection", "SoftTokens", "cf_vectors", "projection_scale",
-           "LLMReranker", "user_histories", "keyword_texts", "clean_keywords",
+           "LLMReranker", "liked_disliked_texts", "keyword_texts", "clean_keywords",
            "ScoreCache", "score_identity", "measure_costs", "peak_memory_mb"]

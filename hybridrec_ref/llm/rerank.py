@@ -23,8 +23,13 @@ from .prompts import yes_no_prompt
 from .scoring import score_yes_no
 
 
-def user_histories(train: Interactions, texts, n_history: int = 5, like: float = 4) -> dict[int, tuple[list, list]]:
-    """Each user's latest ``n_history`` training ratings as ``(liked texts, disliked texts)``."""
+def liked_disliked_texts(train: Interactions, texts, n_history: int = 5,
+                         like: float = 4) -> dict[int, tuple[list, list]]:
+    """Each user's latest ``n_history`` training ratings as ``(liked texts, disliked texts)``.
+
+    The prompt's view of a history; :func:`hybridrec_ref.deep.sequential.user_histories` is the
+    sequential models' (item windows), hence the different name.
+    """
     if train.ratings is None:
         raise ValueError("user histories need ratings (liked vs disliked)")
     time = train.timestamps if train.timestamps is not None else np.arange(len(train))
@@ -64,7 +69,7 @@ class LLMReranker(Recommender):
         if len(self.item_texts) != train.n_items:
             raise ValueError(f"item_texts has {len(self.item_texts)} entries for {train.n_items} items")
         self.cf_ = clone(self.cf_model).fit(train)
-        self.histories_ = user_histories(train, list(self.item_texts), self.n_history, self.like)
+        self.histories_ = liked_disliked_texts(train, list(self.item_texts), self.n_history, self.like)
         self.n_scored_ = 0
 
     def llm_scores(self, users: np.ndarray, candidates: np.ndarray) -> np.ndarray:
