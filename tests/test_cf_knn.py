@@ -6,7 +6,7 @@ import torch
 
 from hybridrec_ref.base import NotFittedError
 from hybridrec_ref.cf.knn import ItemKNN, UserKNN
-from hybridrec_ref.cf.similarity import binary_similarity, corated_similarity
+from hybridrec_ref.cf.similarity import binary_neighbours, binary_similarity, corated_similarity
 from hybridrec_ref.data import Interactions, kfold
 
 torch.set_num_threads(1)
@@ -106,7 +106,7 @@ def test_implicit_scores_are_sums_over_neighbours():
     np.testing.assert_allclose(user.score(np.arange(30)).numpy(), Su @ X, atol=1e-5)
     # k neighbours: each row keeps its k largest similarities (compared by value: ties are arbitrary)
     small = ItemKNN(k=3, feedback="implicit", device="cpu").fit(data)
-    W = small.neighbours_.numpy()
+    W = small.neighbours_.toarray()
     assert ((W > 0).sum(1) <= 3).all()
     expected = np.clip(-np.sort(-small.similarity_.numpy(), axis=1)[:, :3], 0, None)
     np.testing.assert_allclose(-np.sort(-W, axis=1)[:, :3], expected, atol=1e-6)
@@ -114,6 +114,21 @@ def test_implicit_scores_are_sums_over_neighbours():
     assert not item.predicts_ratings
     with pytest.raises(NotImplementedError):
         item.predict([0], [0])
+
+
+@pytest.mark.parametrize("kind", ["cosine", "pearson"])
+@pytest.mark.parametrize("shrinkage", [0.0, 5.0])
+def test_sparse_neighbours_equal_top_k_of_the_dense_similarity(kind, shrinkage):
+    # computed in blocks of a few rows, never as an n x n matrix, yet the same neighbours and weights
+    data = random_ratings(50, 23, 0.3, seed=6)
+    X = data.to_csr("ones")
+    dense = binary_similarity(X, kind, shrinkage)
+    top = torch.topk(dense, 4, dim=1)
+    expected = torch.zeros_like(dense).scatter_(1, top.indices, top.values.clamp_min(0)).float().numpy()
+    W = binary_neighbours(X, 4, kind, shrinkage, block_bytes=8 * 23 * 5)   # 5 rows per block
+    assert W.shape == (23, 23) and W.dtype == np.float32 and (W.diagonal() == 0).all()
+    np.testing.assert_array_equal(W.toarray(), expected)
+    assert (W.data > 0).all() and (np.diff(W.indptr) <= 4).all()
 
 
 def test_explicit_score_equals_predict():

@@ -26,9 +26,12 @@ Two uses, one class per direction (:class:`UserKNN`, :class:`ItemKNN`):
 
 ``shrinkage`` multiplies a similarity by ``(n - 1) / (n - 1 + shrinkage)``
 where ``n`` is the number of co-ratings (Koren 2010), damping similarities
-supported by few users. The similarity functions live in :mod:`.similarity`
-(sparse matrix products, ``n x n`` dense results for the entity compared);
-predictions and scores are batched dense torch algebra, on CPU or GPU.
+supported by few users. The similarity functions live in :mod:`.similarity`.
+Explicit mode keeps the dense ``n x n`` co-rated similarity (a prediction may
+need any pair) and predicts with batched dense torch algebra, on CPU or GPU.
+Implicit mode never builds that matrix: the similarity is computed block by
+block and only each entity's ``k`` neighbours are kept, in a sparse matrix,
+so memory grows with ``n k`` and the interactions, as in ``implicit``.
 """
 
 from __future__ import annotations
@@ -41,14 +44,10 @@ from ..base import Recommender
 from ..data.interactions import Interactions
 from ..perf.device import resolve_device
 from .baselines import BiasBaseline
-from .similarity import SIMILARITIES, binary_similarity, corated_similarity
+from .similarity import SIMILARITIES, binary_neighbours, binary_similarity, corated_similarity
 from ..validation import check_choice, check_int, check_nonnegative
 
 FEEDBACKS = ("explicit", "implicit")
-
-
-def _dense(m, device) -> torch.Tensor:
-    return torch.as_tensor(m.toarray(), dtype=torch.float64, device=device)
 
 
 class _KNN(Recommender):
@@ -74,16 +73,13 @@ class _KNN(Recommender):
     def _fit(self, train: Interactions) -> None:
         dev = self.device_ = resolve_device(self.device)
         if self.feedback == "implicit":
-            Xs = train.to_csr("ones")                        # (n_users, n_items)
+            Xs = train.to_csr("ones").astype(np.float32)    # (n_users, n_items), kept sparse
             cols = Xs.T.tocsr() if self.user_based else Xs   # columns = the entities compared
-            sim = binary_similarity(cols, self.similarity, self.shrinkage, dev)
-            X = _dense(Xs, dev)
-            k = max(1, min(self.k, sim.shape[0] - 1))
-            top = torch.topk(sim, k, dim=1)
-            W = torch.zeros_like(sim).scatter_(1, top.indices, top.values.clamp_min(0))
-            self.similarity_ = sim.float()
-            self.neighbours_ = W.float()                     # row e: weights of e's k neighbours
-            self.X_ = X.float()
+            W = binary_neighbours(cols, self.k, self.similarity, self.shrinkage, dev)
+            self.columns_ = cols
+            self.neighbours_ = W                             # sparse; row e: weights of e's k neighbours
+            self.X_ = Xs
+            self._right = Xs if self.user_based else W.T.tocsr()   # score = left[u] @ right
             return
         if train.ratings is None:
             raise ValueError(f"{type(self).__name__}(feedback='explicit') needs ratings; "
@@ -99,9 +95,20 @@ class _KNN(Recommender):
         Rc = Rs.T.tocsr() if self.user_based else Rs        # rows = the other side, columns = entities
         Bc = Bs.T.tocsr() if self.user_based else Bs
         sim, _ = corated_similarity(Rc, Bc, self.similarity, self.min_support, self.shrinkage, dev)
-        self.similarity_ = sim.float()
+        self._corated = sim.float()
         self.R_ = torch.as_tensor(Rs.toarray(), dtype=torch.float32, device=dev)
         self.B_ = torch.as_tensor(Bs.toarray() > 0, device=dev)
+
+    @property
+    def similarity_(self) -> torch.Tensor:
+        """The dense ``(n, n)`` similarity between the entities compared (users or items), float32.
+
+        Explicit mode keeps it from the fit (predictions need every pair); implicit mode keeps only
+        the ``k`` neighbours (``neighbours_``, sparse) and computes this matrix when asked.
+        """
+        if self.feedback == "explicit":
+            return self._corated
+        return binary_similarity(self.columns_, self.similarity, self.shrinkage, self.device_).float()
 
     # -------------------------------------------------------------- predict
     def _predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
@@ -116,10 +123,10 @@ class _KNN(Recommender):
     def _predict_batch(self, u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
         # candidates: the entities of the compared kind that rated the pair's "other" side
         if self.user_based:                 # neighbours of u among users who rated i
-            sims, mask = self.similarity_[u], self.B_[:, i].T
+            sims, mask = self._corated[u], self.B_[:, i].T
             ratings = self.R_[:, i].T
         else:                               # neighbours of i among items u rated
-            sims, mask = self.similarity_[i], self.B_[u]
+            sims, mask = self._corated[i], self.B_[u]
             ratings = self.R_[u]
         k = min(self.k, sims.shape[1])
         top = torch.topk(torch.where(mask, sims, torch.full_like(sims, -torch.inf)), k, dim=1)
@@ -146,10 +153,9 @@ class _KNN(Recommender):
     # ---------------------------------------------------------------- score
     def _score(self, users: np.ndarray) -> torch.Tensor:
         u = torch.as_tensor(users, device=self.device_)
-        if self.feedback == "implicit":
-            if self.user_based:            # sum_v s_uv x_v
-                return self.neighbours_[u] @ self.X_
-            return self.X_[u] @ self.neighbours_.T  # sum_{j seen} W[i, j]
+        if self.feedback == "implicit":    # user-based: sum_v s_uv x_v; item-based: sum_{j seen} W[i, j]
+            left = self.neighbours_ if self.user_based else self.X_
+            return torch.as_tensor((left[users] @ self._right).toarray(), device=self.device_)
         # explicit: predicted rating for every (user, item) pair, in batches of pairs
         n_items = self.n_items_
         uu = np.repeat(users, n_items)
