@@ -22,7 +22,11 @@ KEYS = (["ibm_clicks", "ibm_pairs", "ibm_users", "ibm_items", "ibm_with_body", "
         + [f"pair_{k}_{f}" for k in ("all", "cold") for f in ("diff", "ci_low", "ci_high", "wilcoxon_pvalue", "n")]
         + [f"cu_pair_{f}" for f in ("diff", "ci_low", "ci_high", "wilcoxon_pvalue")]
         + [f"ciao_{w}_{s}_{f}" for w in ("all", "trust") for s in ("all", "light")
-           for f in ("n", "mean_a", "mean_b", "diff", "ci_low", "ci_high")])
+           for f in ("n", "mean_a", "mean_b", "diff", "ci_low", "ci_high")]
+        + ["llm_encode_s", "llm_tokens", "llm_dim"]
+        + [f"{e}_{m}_{s}" for e in ("minilm", "llm") for m in ("content", "gate") for s in ("ndcg", "cold")]
+        + [f"llm_{m}_{s}_{f}" for m in ("content", "gate") for s in ("all", "cold")
+           for f in ("diff", "ci_low", "ci_high", "n")])
 
 
 def test_chapter_11_runs_and_glues_every_key(executed_notebook):
@@ -48,6 +52,11 @@ def test_chapter_11_runs_and_glues_every_key(executed_notebook):
     assert g["trad_ndcg"] == max(g[f"{m}_ndcg"] for m in ("pop", "knn", "als", "ease", "content"))
     # new users: the switching hybrid *is* popularity for them; CF scores are constant
     assert g["cu_switch_ndcg"] == approx(g["cu_pop_ndcg"], 1e-9)
+    for m in ("content", "gate"):
+        for s in ("all", "cold"):
+            assert g[f"llm_{m}_{s}_ci_low"] <= g[f"llm_{m}_{s}_diff"] <= g[f"llm_{m}_{s}_ci_high"]
+        assert g[f"llm_{m}_all_diff"] == approx(g[f"llm_{m}_ndcg"] - g[f"minilm_{m}_ndcg"], 1e-9)
+    assert g["llm_dim"] == 576 and g["llm_content_all_n"] == g["pair_all_n"]
     # popularity and CF never see a new article in training: they cannot rank one above known ones on purpose
     assert g["pop_cold_recall"] == 0.0
 
@@ -74,7 +83,15 @@ def test_chapter_11_full_run_values(executed_notebook, full_run):
     assert g["stream_refit_ndcg"] == approx(0.0292, 0.005)
     assert g["stream_none_ndcg"] == approx(0.0257, 0.005)
     assert g["stream_gated_ndcg"] == approx(0.0067, 0.005)
-    # the relations the prose claims
+    # the chapter-10 LLM as the article encoder, against MiniLM on the same 32 tokens
+    assert g["llm_tokens"] == 32
+    assert g["minilm_content_ndcg"] == approx(0.0374, 0.01)
+    assert g["llm_content_ndcg"] == approx(0.0300, 0.01)
+    assert g["minilm_gate_ndcg"] == approx(0.1283, 0.015)
+    assert g["llm_gate_ndcg"] == approx(0.1272, 0.015)
+    # the relations the prose claims: the LLM's text model is weaker; inside the gate the gap shrinks
+    assert g["llm_content_all_ci_high"] < 0
+    assert abs(g["llm_gate_all_diff"]) < abs(g["llm_content_all_diff"])
     assert g["pair_all_ci_low"] > 0 and g["pair_cold_ci_low"] > 0 and g["cu_pair_ci_low"] > 0  # fusion wins
     assert g["fus_precision"] > g["trad_precision"] and g["fus_recall"] > g["trad_recall"]
     assert g["fus_f1"] > g["trad_f1"]

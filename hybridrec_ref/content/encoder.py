@@ -158,13 +158,17 @@ class TextEncoder:
         for s in tqdm(starts, desc="encoding", disable=not self.verbose, leave=False):
             idx = order[s:s + self.batch_size]
             batch = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=self.max_length,
-                        return_tensors="pt").to(self.device_)
-            hidden = model(**batch).last_hidden_state
+                        padding_side="right", return_tensors="pt").to(self.device_)
+            hidden = self._hidden(model, batch)
             emb = mean_pool(hidden, batch["attention_mask"])
             if self.normalize:
                 emb = torch.nn.functional.normalize(emb, dim=1)
             out[idx] = emb.float().cpu().numpy()
         return out
+
+    def _hidden(self, model, batch) -> torch.Tensor:
+        """The token states to pool, ``(B, T, d)``."""
+        return model(**batch).last_hidden_state
 
     def __repr__(self) -> str:
         return (f"TextEncoder(model={self.model!r}, batch_size={self.batch_size}, max_length={self.max_length}, "

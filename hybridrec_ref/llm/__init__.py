@@ -8,12 +8,14 @@
   dataset with item text; :func:`add_lora`, :func:`yes_no_loss`, :func:`train_steps`, :func:`learning_curve`: LoRA tuning;
 - :class:`CFProjection`, :class:`SoftTokens`: CoLLM-style CF embeddings as soft tokens;
 - :class:`LLMReranker`: LLM re-ranking of CF candidates; :func:`keyword_texts`: LLM-written item text;
-- :class:`ScoreCache`: verified score cache; :func:`measure_costs`: the cost table.
+- :class:`ScoreCache`: verified score cache; :func:`measure_costs`: the cost table;
+- :class:`LLMEncoder`: the LLM as a text encoder (mean-pooled hidden states; chapter 11).
 """
 
 from .cache import ScoreCache, score_identity
 from .collm import CFProjection, SoftTokens, cf_vectors, projection_scale
 from .costs import measure_costs, peak_memory_mb
+from .embedding import LLMEncoder
 from .itemtext import clean_keywords, keyword_texts
 from .loader import DEFAULT_LM, PretrainedLM, bf16_supported, load_pretrained_lm, resolve_dtype, verified_gguf
 from .prompts import ITEM_SLOT, SYSTEM, USER_SLOT, keywords_prompt, render, yes_no_prompt, yes_no_question
@@ -29,4 +31,4 @@ __all__ = ["load_pretrained_lm", "PretrainedLM", "DEFAULT_LM", "bf16_supported",
            "add_lora", "reset_adapter", "yes_no_loss", "train_steps", "learning_curve", "trainable_parameters",
            "CFProjection", "SoftTokens", "cf_vectors", "projection_scale",
            "LLMReranker", "liked_disliked_texts", "keyword_texts", "clean_keywords",
-           "ScoreCache", "score_identity", "measure_costs", "peak_memory_mb"]
+           "ScoreCache", "score_identity", "measure_costs", "peak_memory_mb", "LLMEncoder"]
