@@ -22,7 +22,9 @@ KEYS = ("min_core", "load_s", "n_interactions", "n_users", "n_books", "implicit_
         "n_reviews", "n_clothing_items", "review_words", "recommended_pct", "n_profiled", "profile_encode_s",
         "agree_minilm", "agree_tfidf", "agree_chance", "review_encode_s", "n_classify", "auc_minilm", "auc_tfidf",
         "auc_diff", "auc_diff_low", "auc_diff_high", "fusion_precision", "fusion_recall", "fusion_f1", "single_f1",
-        "runtime_s")
+        "runtime_s", "summary_s", "n_summaries", "summary_words", "invented_pct", "luxurious_pct",
+        "llm_mrr", "llm_top10_pct", "llm_median_rank", "extract_mrr", "extract_top10_pct", "extract_median_rank",
+        "summary_rr_diff", "summary_rr_ci_low", "summary_rr_ci_high")
 
 
 def test_chapter_12_runs_and_glues_every_key(executed_notebook):
@@ -43,6 +45,9 @@ def test_chapter_12_runs_and_glues_every_key(executed_notebook):
     # the outline's F1 of 0.88 is far above what a top-10 list over thousands of books reaches
     assert g["fusion_f1"] < 0.88 / 4
     assert 0 <= g["fusion_cold_slots"] <= 10
+    assert g["summary_rr_ci_low"] <= g["summary_rr_diff"] <= g["summary_rr_ci_high"]
+    assert g["summary_rr_diff"] == approx(g["llm_mrr"] - g["extract_mrr"], 1e-9)
+    assert 0 <= g["invented_pct"] <= 100 and 1 <= g["llm_median_rank"] <= g["n_profiled"]
 
 
 def test_chapter_12_full_run_values(executed_notebook, full_run):
@@ -68,3 +73,12 @@ def test_chapter_12_full_run_values(executed_notebook, full_run):
     assert g["overall_diff"] == approx(0.0172, 0.01) and g["cold_diff"] == approx(0.0497, 0.01)
     assert g["auc_minilm"] == approx(0.9195, 0.01) and g["auc_tfidf"] == approx(0.9378, 0.01)
     assert g["fusion_f1"] == approx(0.0761, 0.005) and g["single_f1"] == approx(0.0577, 0.005)
+    # LLM summaries of 40 clothing items (greedy, float32): what the prose says of them
+    assert g["n_summaries"] == 40
+    assert g["summary_words"] == approx(28.7, 1.0) and g["invented_pct"] == approx(55.5, 3.0)
+    assert g["llm_median_rank"] == approx(76.5, 10) and g["extract_median_rank"] == approx(45.0, 3)
+    assert g["extract_mrr"] == approx(0.121, 0.01)      # no LLM in it: MiniLM on fixed texts
+    assert g["llm_mrr"] < g["extract_mrr"] and g["llm_top10_pct"] < g["extract_top10_pct"]
+    assert g["llm_median_rank"] > g["extract_median_rank"]
+    assert g["summary_rr_ci_low"] < 0 < g["summary_rr_ci_high"]   # "do not help", not "hurt"
+    assert g["luxurious_pct"] == approx(57.5, 10.0)   # 23 of 40 call the item "luxurious"

@@ -7,7 +7,8 @@
 - :func:`yes_no_samples`, :func:`auc`, :func:`auc_interval`: TALLRec's protocol on any rated
   dataset with item text; :func:`add_lora`, :func:`yes_no_loss`, :func:`train_steps`, :func:`learning_curve`: LoRA tuning;
 - :class:`CFProjection`, :class:`SoftTokens`: CoLLM-style CF embeddings as soft tokens;
-- :class:`LLMReranker`: LLM re-ranking of CF candidates; :func:`keyword_texts`: LLM-written item text;
+- :class:`LLMReranker`: LLM re-ranking of CF candidates; :func:`keyword_texts`, :func:`review_summaries`:
+  LLM-written item text, and :func:`invented_share`, what it makes up;
 - :class:`ScoreCache`: verified score cache; :func:`measure_costs`: the cost table;
 - :class:`LLMEncoder`: the LLM as a text encoder (mean-pooled hidden states; chapter 11).
 """
@@ -16,9 +17,10 @@ from .cache import ScoreCache, score_identity
 from .collm import CFProjection, SoftTokens, cf_vectors, projection_scale
 from .costs import measure_costs, peak_memory_mb
 from .embedding import LLMEncoder
-from .itemtext import clean_keywords, keyword_texts
+from .itemtext import clean_keywords, invented_share, keyword_texts, review_summaries
 from .loader import DEFAULT_LM, PretrainedLM, bf16_supported, load_pretrained_lm, resolve_dtype, verified_gguf
-from .prompts import ITEM_SLOT, SYSTEM, USER_SLOT, keywords_prompt, render, yes_no_prompt, yes_no_question
+from .prompts import (ITEM_SLOT, SYSTEM, USER_SLOT, keywords_prompt, render, summary_prompt, yes_no_prompt,
+                      yes_no_question)
 from .rerank import LLMReranker, liked_disliked_texts
 from .samples import YesNoSamples, auc, auc_interval, pair_features, yes_no_samples
 from .scoring import answer_ids, encode_prompts, generate, last_logits, score_yes_no
@@ -30,5 +32,6 @@ __all__ = ["load_pretrained_lm", "PretrainedLM", "DEFAULT_LM", "bf16_supported",
            "YesNoSamples", "yes_no_samples", "auc", "auc_interval", "pair_features",
            "add_lora", "reset_adapter", "yes_no_loss", "train_steps", "learning_curve", "trainable_parameters",
            "CFProjection", "SoftTokens", "cf_vectors", "projection_scale",
-           "LLMReranker", "liked_disliked_texts", "keyword_texts", "clean_keywords",
+           "LLMReranker", "liked_disliked_texts", "keyword_texts", "clean_keywords", "review_summaries",
+           "invented_share", "summary_prompt",
            "ScoreCache", "score_identity", "measure_costs", "peak_memory_mb", "LLMEncoder"]

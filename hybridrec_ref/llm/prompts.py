@@ -59,3 +59,14 @@ def keywords_prompt(tokenizer, title: str, domain: str = "movie", n_words: int =
                 "separated by commas. Reply with the keywords only, for example: "
                 "crime, heist, suspense, dark, ensemble cast")
     return render(tokenizer, question, system="You are a helpful assistant.")
+
+
+def summary_prompt(tokenizer, reviews: Sequence[str], domain: str = "clothing item") -> str:
+    """Ask for a one-sentence description of an item from some of its reviews (chapter 12, {ref}`sec-ecom-summaries`)."""
+    reviews = check_texts(reviews, "reviews")
+    if not reviews:
+        raise ValueError("summary_prompt needs at least one review")
+    listed = "\n".join(f"- {r}" for r in reviews)
+    question = (f"Customer reviews of one {domain}:\n{listed}\n"
+                f"Describe this {domain} in one sentence: what it is, its material, fit and colour.")
+    return render(tokenizer, question, system="You are a helpful assistant.")
